@@ -1,0 +1,65 @@
+"""`tollgate`: the command line in DESIGN.md. Each stage lives in its own jobs/ module."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from jobs.errors import EXIT_FAILURE, EXIT_GATE_REFUSED, EXIT_USAGE, ConfigError, GateRefused
+
+# command -> module; each module defines configure(parser) and run(args) -> int.
+COMMANDS = {
+    "generate": "jobs.generate",
+    "run": "jobs.run",
+    "ingest": "jobs.ingest",
+    "anonymize": "jobs.anonymize",
+    "aggregate": "jobs.aggregate",
+    "gate": "jobs.gate",
+    "export": "jobs.export",
+    "sql": "jobs.sql",
+    "demo": "jobs.demo",
+}
+
+log = logging.getLogger("tollgate")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tollgate", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, module_name in COMMANDS.items():
+        module = importlib.import_module(module_name)
+        sub = subparsers.add_parser(name, help=module.HELP, description=module.HELP)
+        module.configure(sub)
+        sub.set_defaults(handler=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+        stream=sys.stderr,
+    )
+    try:
+        return args.handler(args)
+    except ConfigError as error:
+        log.error("configuration error: %s", error)
+        return EXIT_USAGE
+    except GateRefused as error:
+        log.error("privacy gate refused: %s", error)
+        return EXIT_GATE_REFUSED
+    except Exception as error:  # noqa: BLE001 - the last resort must not echo data values
+        # Spark and Py4J messages can quote record values; log only the error's type.
+        log.error("failed: %s (run with -v for the stack trace)", type(error).__name__)
+        log.debug("stack trace", exc_info=True)
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":
+    sys.exit(main())
