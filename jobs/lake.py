@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,3 +70,13 @@ def replace_partitions(df: DataFrame, path: str, condition: str, partition_by: l
         writer.mode("overwrite").option("replaceWhere", condition).save(path)
     else:
         writer.mode("overwrite").partitionBy(*partition_by).save(path)
+
+
+def days_condition(days: list[dt.date] | None) -> str:
+    """A Delta predicate on `landing_date` for the given days (None: the undated snapshot)."""
+    if days is None:
+        return "landing_date IS NULL"
+    if not days:
+        return "FALSE"
+    listed = ", ".join(f"DATE'{day.isoformat()}'" for day in days)
+    return f"landing_date IN ({listed})"

@@ -47,6 +47,8 @@ def get_spark(app_name: str = "tollgate", extra_conf: dict[str, str] | None = No
     Under spark-submit the submitted configuration wins (pass SPARK_CONF_DIR to use the
     same file there); locally the Delta JARs are loaded from .jars/ and nothing is downloaded.
     """
+    # pandas-on-Spark (used by pyspark.testing) wants this set before the JVM starts.
+    os.environ.setdefault("PYARROW_IGNORE_TIMEZONE", "1")
     builder = SparkSession.builder.appName(app_name)
     if not _launched_by_spark_submit():
         settings = read_spark_defaults(project_path("spark-defaults.conf"))

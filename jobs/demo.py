@@ -1,0 +1,61 @@
+"""demo: generate a realistic landing folder, run the whole pipeline, show the result."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+
+from jobs import generate
+from jobs.common import add_location_args
+from jobs.keys import ensure_demo_key
+from jobs.run import run_pipeline
+from jobs.session import get_spark
+from jobs.show import print_table
+
+HELP = "generate demo data, run the pipeline on local Spark, print the busiest cells"
+log = logging.getLogger("tollgate.demo")
+MARKER = ".generated.json"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    add_location_args(parser)
+    parser.add_argument("--days", type=int, default=14)
+    parser.add_argument("--accounts", type=int, default=5000)
+    parser.add_argument("--legs-per-day", type=int, default=14300)
+    parser.add_argument("--seed", type=int, default=7)
+
+
+def run(args: argparse.Namespace) -> int:
+    ensure_demo_key(args.config)
+    wanted = {"days": args.days, "accounts": args.accounts, "legs_per_day": args.legs_per_day, "seed": args.seed}
+    marker = args.landing / MARKER
+    if marker.is_file() and json.loads(marker.read_text()) == wanted:
+        log.info("landing folder %s already holds this demo's data; not regenerating", args.landing)
+    else:
+        log.info("generating %d days x %d legs for %d accounts into %s", args.days, args.legs_per_day, args.accounts, args.landing)
+        generate.generate_landing(args.landing, **wanted)
+        marker.write_text(json.dumps(wanted))
+    args.date = args.date_from = args.date_to = None
+    result = run_pipeline(args)
+    show_result(args, result)
+    return 0
+
+
+def show_result(args: argparse.Namespace, result) -> None:
+    spark = get_spark()
+    busiest = (
+        spark.read.format("delta")
+        .load(str(args.lake / "gold" / "usage_by_time_of_day"))
+        .orderBy("participant_minutes", ascending=False)
+        .limit(15)
+    )
+    print_table(busiest.columns, busiest.collect(), title="Busiest cells of usage_by_time_of_day (local time)")
+    read, accepted, quarantined = result.ingest.totals("cdr")
+    print(f"CDR legs read {read:,} = accepted {accepted:,} + quarantined {quarantined:,}")
+    print(f"Silver legs {result.anonymize.legs_silver:,}; stage seconds: "
+          + ", ".join(f"{stage} {secs:.1f}" for stage, secs in result.seconds.items()))  # fmt: skip
+    for release in result.releases:
+        print(f"Release:  {release}")
+        print(f"Manifest: {release / 'manifest.json'}")
+    print(f"Lake: {args.lake}   Query it: .venv/bin/tollgate sql \"SELECT * FROM usage_by_time_of_day LIMIT 10\"")

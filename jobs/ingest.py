@@ -1,0 +1,168 @@
+"""ingest: landing files -> bronze Delta tables; every rejected record -> quarantine, with a reason.
+
+Bronze is the PII zone: records typed as received, plus `source_file`, `line_number`,
+`landing_date` and `ingested_at`. For every file, records read = accepted + quarantined.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from jobs.common import add_date_args, add_location_args, selected_dates
+from jobs.lake import Lake, days_condition, replace_partitions
+from jobs.landing import landed_days, read_numbered_lines
+from jobs.session import get_spark
+from transforms.parse_accounts import ACCOUNT_FIELDS, parse_account_lines
+from transforms.parse_cdr import CDR_FIELDS, parse_cdr_lines
+from transforms.parse_usage import parse_combined_log
+from transforms.quarantine import REASON
+
+HELP = "landing files -> bronze Delta tables; rejects -> quarantine with a reason"
+log = logging.getLogger("tollgate.ingest")
+
+USAGE_FIELDS = (
+    "client_ip", "remote_user", "request_time", "method", "url", "protocol", "status", "bytes",
+    "referer", "user_agent",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FileCount:
+    source: str
+    source_file: str
+    read: int
+    accepted: int
+    quarantined: int
+
+
+@dataclass
+class IngestReport:
+    files: list[FileCount] = field(default_factory=list)
+    unknown_keys: set[str] = field(default_factory=set)
+
+    def totals(self, source: str) -> tuple[int, int, int]:
+        rows = [f for f in self.files if f.source == source]
+        return (
+            sum(f.read for f in rows),
+            sum(f.accepted for f in rows),
+            sum(f.quarantined for f in rows),
+        )
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    add_location_args(parser)
+    add_date_args(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    spark = get_spark("tollgate-ingest")
+    cdr_days = landed_days(args.landing / "cdr", "*.jsonl")
+    days = selected_dates(args, sorted(cdr_days))
+    report = ingest(spark, args.landing, Lake(args.lake), days)
+    print_report(report)
+    return 0
+
+
+def ingest(spark: SparkSession, landing: Path, lake: Lake, days: list[dt.date]) -> IngestReport:
+    """Ingest accounts (a full snapshot) and the CDR and usage-log files of `days`."""
+    report = IngestReport()
+    account_files = sorted((landing / "accounts").glob("*.csv"))
+    if account_files:
+        zones = set(spark.sparkContext._jvm.java.time.ZoneId.getAvailableZoneIds())
+        parsed_df = parse_account_lines(
+            read_numbered_lines(spark, account_files, landing), zones
+        ).withColumn("landing_date", F.lit(None).cast("date"))
+        _ingest_source(lake, report, "accounts", parsed_df, ACCOUNT_FIELDS, lake.bronze_accounts, None)
+    else:
+        log.warning("no account files under %s/accounts; local times need them", landing)
+    for source, folder, pattern, parser, fields, target in (
+        ("cdr", "cdr", "*.jsonl", parse_cdr_lines, CDR_FIELDS + ("extra_keys",), lake.bronze_cdr),
+        ("usage", "usage", "*.log", parse_combined_log, USAGE_FIELDS, lake.bronze_usage),
+    ):
+        landed = landed_days(landing / folder, pattern)
+        files = [path for day in days for path in landed.get(day, [])]
+        if not files:
+            log.info("%s: no files for the selected days", source)
+            continue
+        parsed_df = parser(read_numbered_lines(spark, files, landing)).withColumn(
+            "landing_date", F.to_date(F.regexp_extract("source_file", r"date=(\d{4}-\d{2}-\d{2})", 1))
+        )
+        covered = [day for day in days if day in landed]
+        _ingest_source(lake, report, source, parsed_df, fields, target, days=covered)
+    return report
+
+
+def _ingest_source(
+    lake: Lake,
+    report: IngestReport,
+    source: str,
+    parsed_df: DataFrame,
+    fields: tuple[str, ...],
+    target: str,
+    days: list[dt.date] | None,
+) -> None:
+    parsed_df = parsed_df.withColumn("ingested_at", F.current_timestamp()).persist()
+    try:
+        is_accepted = F.col(REASON).isNull()
+        accepted_df = parsed_df.where(is_accepted).select(
+            *fields, "source_file", "line_number", "landing_date", "ingested_at"
+        )
+        rejected_df = parsed_df.where(~is_accepted).select(
+            F.lit(source).alias("source"),
+            "landing_date",
+            "source_file",
+            "line_number",
+            F.col(REASON).alias("reason"),
+            F.col("value").alias("raw_record"),
+            "ingested_at",
+        )
+        day_filter = days_condition(days)
+        if days is None:
+            accepted_df.write.format("delta").mode("overwrite").save(target)
+        else:
+            replace_partitions(accepted_df, target, day_filter, ["landing_date"])
+        replace_partitions(
+            rejected_df, lake.quarantine, f"source = '{source}' AND {day_filter}", ["source"]
+        )
+        _count_files(parsed_df, source, report)
+        if "extra_keys" in fields:
+            keys = parsed_df.select(F.explode("extra_keys")).distinct().collect()
+            report.unknown_keys.update(row[0] for row in keys)
+    finally:
+        parsed_df.unpersist()
+
+
+def _count_files(parsed_df: DataFrame, source: str, report: IngestReport) -> None:
+    rows = (
+        parsed_df.groupBy("source_file")
+        .agg(
+            F.count(F.lit(1)).alias("read"),
+            F.count_if(F.col(REASON).isNull()).alias("accepted"),
+            F.count_if(F.col(REASON).isNotNull()).alias("quarantined"),
+        )
+        .orderBy("source_file")
+        .collect()
+    )
+    report.files.extend(FileCount(source, r.source_file, r.read, r.accepted, r.quarantined) for r in rows)
+
+
+def print_report(report: IngestReport) -> None:
+    """Counts per source (and per file with -v); unknown keys by name, never their values."""
+    for source in ("accounts", "cdr", "usage"):
+        read, accepted, quarantined = report.totals(source)
+        if read:
+            log.info("ingest %-8s read %9d = accepted %9d + quarantined %7d", source, read, accepted, quarantined)
+    for count in report.files:
+        log.debug("  %s: read %d = accepted %d + quarantined %d", count.source_file, count.read, count.accepted, count.quarantined)
+    if report.unknown_keys:
+        log.warning(
+            "unclassified CDR keys dropped before silver (fail closed): %s",
+            ", ".join(sorted(report.unknown_keys)),
+        )

@@ -1,0 +1,66 @@
+"""The recipients file: who receives which datasets, validated at start-up (exit 2 if bad)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from expectations.contracts import CONTRACTS
+from jobs.common import load_yaml
+from jobs.errors import ConfigError
+from transforms.vocabulary import REGIONS
+
+
+class Recipient(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    kind: Literal["sale", "research", "advertising", "subprocessor"]
+    datasets: tuple[str, ...] = Field(min_length=1)
+    format: Literal["parquet"] = "parquet"
+    k: int | None = None
+    regions: tuple[str, ...] = REGIONS
+
+    @field_validator("datasets")
+    @classmethod
+    def _known_datasets(cls, datasets: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = sorted(set(datasets) - set(CONTRACTS))
+        if unknown:
+            raise ValueError(f"unknown dataset(s) {unknown}; known: {sorted(CONTRACTS)}")
+        return datasets
+
+    @field_validator("regions")
+    @classmethod
+    def _known_regions(cls, regions: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = sorted(set(regions) - set(REGIONS))
+        if unknown:
+            raise ValueError(f"unknown region(s) {unknown}")
+        return regions
+
+
+class RecipientsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    recipients: tuple[Recipient, ...] = Field(min_length=1)
+
+
+def load_recipients(path: Path, k_floor: int) -> dict[str, Recipient]:
+    try:
+        parsed = RecipientsFile.model_validate(load_yaml(path, "recipients file"))
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors(include_input=False)
+        )
+        raise ConfigError(f"recipients file {path}: {problems}") from None
+    by_name: dict[str, Recipient] = {}
+    for recipient in parsed.recipients:
+        if recipient.name in by_name:
+            raise ConfigError(f"recipients file {path}: recipient {recipient.name} appears twice")
+        if recipient.k is not None and recipient.k < k_floor:
+            raise ConfigError(
+                f"recipients file {path}: recipient {recipient.name} sets k {recipient.k} below the floor {k_floor}"
+            )
+        by_name[recipient.name] = recipient
+    return by_name

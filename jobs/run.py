@@ -1,0 +1,76 @@
+"""run: every stage in order for the selected days: ingest, anonymize, aggregate, export."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jobs import aggregate as aggregate_stage
+from jobs import anonymize as anonymize_stage
+from jobs import export as export_stage
+from jobs import ingest as ingest_stage
+from jobs.common import add_date_args, add_location_args, selected_dates
+from jobs.errors import ConfigError
+from jobs.keys import load_hmac_key
+from jobs.lake import Lake
+from jobs.landing import landed_days
+from jobs.policy import load_policy
+from jobs.recipients import load_recipients
+from jobs.session import get_spark
+
+HELP = "the whole pipeline for the selected days (default: every landed day)"
+log = logging.getLogger("tollgate.run")
+
+
+@dataclass
+class RunResult:
+    ingest: ingest_stage.IngestReport
+    anonymize: anonymize_stage.AnonymizeReport
+    weeks: list
+    releases: list[Path]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    add_location_args(parser)
+    add_date_args(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    run_pipeline(args)
+    return 0
+
+
+def run_pipeline(args: argparse.Namespace) -> RunResult:
+    """Validate all configuration first (exit 2 before any work), then run the stages."""
+    policy = load_policy(args.policy)
+    recipients = load_recipients(args.recipients, policy.k_floor)
+    key = load_hmac_key(args.config)
+    days = selected_dates(args, sorted(landed_days(args.landing / "cdr", "*.jsonl")))
+    if not days:
+        raise ConfigError(f"no CDR files for the selected days under {args.landing / 'cdr'}")
+    spark = get_spark("tollgate-run")
+    lake = Lake(args.lake)
+    seconds: dict[str, float] = {}
+
+    def timed(stage: str, work):
+        started = time.perf_counter()
+        log.info("[%s] %d day(s), %s .. %s", stage, len(days), days[0], days[-1])
+        result = work()
+        seconds[stage] = time.perf_counter() - started
+        log.info("[%s] done in %.1f s", stage, seconds[stage])
+        return result
+
+    ingest_report = timed("ingest", lambda: ingest_stage.ingest(spark, args.landing, lake, days))
+    ingest_stage.print_report(ingest_report)
+    anonymize_report = timed("anonymize", lambda: anonymize_stage.anonymize(spark, lake, key, days))
+    anonymize_stage.print_report(anonymize_report)
+    weeks = timed("aggregate", lambda: aggregate_stage.aggregate(spark, lake, days, policy.k))
+    releases = timed(
+        "export",
+        lambda: export_stage.export_all(spark, lake, args.exports, list(recipients.values()), policy),
+    )
+    return RunResult(ingest_report, anonymize_report, weeks, releases, seconds)

@@ -1,0 +1,101 @@
+"""Parsers: typed output, the null row, the empty input and malformed rows, real files."""
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from pyspark.sql import functions as F
+
+from jobs.landing import read_numbered_lines
+from tests.landing_fixtures import leg, log_line
+from transforms.parse_cdr import parse_cdr_lines
+from transforms.parse_usage import parse_combined_log
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+LINES_SCHEMA = "source_file string, line_number bigint, value string"
+START, END = "2026-11-03T09:00:00-05:00", "2026-11-03T09:10:00-05:00"
+
+
+def _lines(spark, values):
+    return spark.createDataFrame([("f", i + 1, v) for i, v in enumerate(values)], LINES_SCHEMA)
+
+
+def _reasons(df):
+    return {row.line_number: row.reject_reason for row in df.select("line_number", "reject_reason").collect()}
+
+
+def test_cdr_parser_types_fields_and_names_unknown_keys(spark):
+    record = leg("l1", "a1", START, END, mos="4.5", rating=3, recorded="true", client_debug="kept out")
+    got = parse_cdr_lines(_lines(spark, [json.dumps(record)])).first()
+    assert got.reject_reason is None
+    assert got.start_time == dt.datetime(2026, 11, 3, 14, 0)  # UTC session time zone
+    assert (got.duration_s, got.mos, got.rating, got.recorded) == (600, 4.5, 3, True)
+    assert got.extra_keys == ["client_debug"]
+    assert "client_debug" not in parse_cdr_lines(_lines(spark, [json.dumps(record)])).columns
+
+
+def test_cdr_parser_rejects_every_kind_of_bad_line_with_a_reason(spark):
+    lines = [
+        json.dumps(leg("ok", "a1", START, END)),
+        "",
+        '{"leg_id": "x", "account_id": ',
+        "not json at all",
+        "[1, 2, 3]",
+        json.dumps(leg("NULL", "a1", START, END)),
+        json.dumps(leg("l3", "a1", "2026-11-03T09:00:00", END)),
+        json.dumps(leg("l4", "a1", END, START)),
+        json.dumps(leg("l5", "a1", START, END, access_type="fax")),
+        json.dumps(leg("l6", "a1", START, END, mos=9.1)),
+        json.dumps(leg("l7", "a1", START, END, duration_s="ten")),
+        json.dumps(leg("ok", "a1", START, END)),
+        json.dumps(leg("l8", None, START, END)),
+    ]
+    assert _reasons(parse_cdr_lines(_lines(spark, lines))) == {
+        1: None,
+        2: "blank line",
+        3: "malformed JSON",
+        4: "not a JSON object",
+        5: "not a JSON object",
+        6: "missing leg_id",
+        7: "invalid start_time",
+        8: "end_time before start_time",
+        9: "unknown access_type",
+        10: "mos out of range",
+        11: "invalid duration_s",
+        12: "duplicate leg_id",
+        13: "missing account_id",
+    }
+
+
+def test_cdr_parser_on_empty_input_gives_empty_output(spark):
+    assert parse_cdr_lines(spark.createDataFrame([], LINES_SCHEMA)).count() == 0
+
+
+def test_combined_log_parser_types_fields(spark):
+    agent = "Mozilla/5.0 (X11; Linux x86_64)"
+    line = log_line("203.0.113.9", "03/Nov/2026:10:00:00 +0100", "/j/123?pwd=x", agent, status=304)
+    got = parse_combined_log(_lines(spark, [line, None, "garbage"])).orderBy("line_number").collect()
+    assert got[0].reject_reason is None
+    assert (got[0].client_ip, got[0].url, got[0].status, got[0].user_agent) == ("203.0.113.9", "/j/123?pwd=x", 304, agent)
+    assert got[0].request_time == dt.datetime(2026, 11, 3, 9, 0)
+    assert got[1].reject_reason == "blank line"
+    assert got[2].reject_reason == "not combined log format"
+
+
+def test_real_apache_log_every_line_accounted_for(spark, tmp_path):
+    source = SHARED / "access-logs" / "elastic" / "apache_logs"
+    lines_df = read_numbered_lines(spark, [source], source.parent)
+    parsed_df = parse_combined_log(lines_df)
+    counts = parsed_df.agg(
+        F.count(F.lit(1)).alias("read"),
+        F.count_if(F.col("reject_reason").isNull()).alias("accepted"),
+        F.max("line_number").alias("last_line"),
+        F.count_distinct("line_number").alias("distinct_lines"),
+    ).first()
+    assert (counts.read, counts.last_line, counts.distinct_lines) == (10_000, 10_000, 10_000)
+    # SOURCE.txt: exactly one line has a truncated user agent.
+    rejected = parsed_df.where(F.col("reject_reason").isNotNull()).select("line_number", "reject_reason").collect()
+    assert len(rejected) == 1 and counts.accepted == 9_999
+    assert rejected[0].reject_reason == "not combined log format"
+    first = source.read_text(encoding="utf-8", errors="replace").splitlines()[0]
+    assert lines_df.where(F.col("line_number") == 1).first().value == first

@@ -1,0 +1,109 @@
+"""Native CDR JSON lines -> typed legs, each record with a reject reason or null."""
+
+from __future__ import annotations
+
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql.types import StringType, StructField, StructType
+
+from transforms.quarantine import REASON, blank_to_null, first_reason, flag_duplicates
+from transforms.vocabulary import ACCESS_TYPES, PRODUCTS, REGIONS
+
+CDR_FIELDS = (
+    "leg_id", "conference_id", "account_id", "participant_name", "participant_email",
+    "caller_number", "access_number", "access_type", "ip_address", "user_agent", "country",
+    "region", "product", "start_time", "end_time", "duration_s", "recorded", "transcribed",
+    "mos", "rating", "notes",
+)  # fmt: skip
+CORRUPT = "_corrupt_record"
+# Every field is read as a string, then typed with try_* casts, so a bad value becomes a
+# precise reason instead of a silently null column or an error that quotes the value.
+CDR_JSON_SCHEMA = StructType(
+    [StructField(name, StringType()) for name in CDR_FIELDS] + [StructField(CORRUPT, StringType())]
+)
+REQUIRED = (
+    "leg_id", "conference_id", "account_id", "start_time", "end_time", "region", "product",
+    "access_type",
+)  # fmt: skip
+_OFFSET_SUFFIX = r"(Z|[+-]\d{2}:?\d{2})$"
+
+
+def parse_cdr_lines(lines_df: DataFrame) -> DataFrame:
+    """One row per input line: the typed leg, `extra_keys` (names only) and a reject reason.
+
+    Input grain: one row per line (`source_file`, `line_number`, `value`).
+    """
+    parsed = F.from_json(
+        F.col("value"),
+        CDR_JSON_SCHEMA,
+        {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": CORRUPT},
+    )
+    is_object = F.trim(F.col("value")).startswith("{")
+    staged_df = lines_df.select(
+        "source_file",
+        "line_number",
+        "value",
+        F.when(is_object, parsed).alias("j"),
+        F.when(is_object & parsed[CORRUPT].isNull(), F.json_object_keys("value")).alias("keys"),
+    )
+    typed_df = staged_df.select(
+        "source_file",
+        "line_number",
+        "value",
+        F.col("j").isNull().alias("_not_object"),
+        F.col("j")[CORRUPT].isNotNull().alias("_malformed"),
+        *(blank_to_null(F.col("j")[name]).alias(name) for name in CDR_FIELDS),
+        F.array_sort(F.array_except("keys", F.array(*map(F.lit, CDR_FIELDS)))).alias("extra_keys"),
+    )
+    return typed_df.select(
+        "source_file",
+        "line_number",
+        "value",
+        *(F.col(name) for name in CDR_FIELDS if name not in _TYPED),
+        *(cast(F.col(name)).alias(name) for name, cast in _TYPED.items()),
+        F.coalesce("extra_keys", F.array().cast("array<string>")).alias("extra_keys"),
+        _reject_reason().alias(REASON),
+    ).transform(flag_duplicates, "leg_id", ["source_file", "line_number"])
+
+
+def _timestamp_with_offset(col):
+    has_offset = col.rlike(_OFFSET_SUFFIX)
+    return F.when(has_offset, F.try_to_timestamp(col))
+
+
+def _boolean(col):
+    lowered = F.lower(col)
+    return F.when(lowered.isin("true", "1"), True).when(lowered.isin("false", "0"), False)
+
+
+_TYPED = {
+    "start_time": _timestamp_with_offset,
+    "end_time": _timestamp_with_offset,
+    "duration_s": lambda col: col.try_cast("bigint"),
+    "recorded": _boolean,
+    "transcribed": _boolean,
+    "mos": lambda col: col.try_cast("double"),
+    "rating": lambda col: col.try_cast("int"),
+}
+
+
+def _reject_reason():
+    raw = F.col
+    invalid = lambda name: raw(name).isNotNull() & _TYPED[name](raw(name)).isNull()  # noqa: E731
+    start, end = (_timestamp_with_offset(raw(n)) for n in ("start_time", "end_time"))
+    mos, rating = raw("mos").try_cast("double"), raw("rating").try_cast("int")
+    duration = raw("duration_s").try_cast("bigint")
+    return first_reason(
+        (F.coalesce(F.trim(raw("value")), F.lit("")) == "", "blank line"),
+        (raw("_not_object"), "not a JSON object"),
+        (raw("_malformed"), "malformed JSON"),
+        *((raw(name).isNull(), f"missing {name}") for name in REQUIRED),
+        *((invalid(name), f"invalid {name}") for name in _TYPED),
+        (end < start, "end_time before start_time"),
+        (~raw("access_type").isin(*ACCESS_TYPES), "unknown access_type"),
+        (~raw("product").isin(*PRODUCTS), "unknown product"),
+        (~raw("region").isin(*REGIONS), "unknown region"),
+        ((duration < 0) | (duration > 7 * 24 * 3600), "duration_s out of range"),
+        ((mos < 1.0) | (mos > 5.0), "mos out of range"),
+        ((rating < 1) | (rating > 5), "rating out of range"),
+    )

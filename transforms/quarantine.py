@@ -1,0 +1,32 @@
+"""Reasons for rejecting a record, shared by every parser. A rejected record is kept, never dropped."""
+
+from __future__ import annotations
+
+from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import functions as F
+
+REASON = "reject_reason"
+NULL_TOKENS = ("", "NULL", "null", "Null", "\\N")
+
+
+def blank_to_null(col: Column) -> Column:
+    """Trim a string and turn empty strings and literal NULL tokens into real nulls."""
+    trimmed = F.trim(col)
+    return F.when(trimmed.isin(*NULL_TOKENS), F.lit(None)).otherwise(trimmed)
+
+
+def first_reason(*checks: tuple[Column, str]) -> Column:
+    """The first failing check's reason, or null when the record passes them all."""
+    return F.coalesce(*(F.when(failed, F.lit(reason)) for failed, reason in checks), F.lit(None))
+
+
+def flag_duplicates(df: DataFrame, key_col: str, order_cols: list[str]) -> DataFrame:
+    """Reject every accepted row whose key was already seen earlier in `order_cols` order.
+
+    The earliest row wins, so a re-run keeps the same row.
+    """
+    window = Window.partitionBy(key_col).orderBy(*order_cols)
+    is_later_copy = F.col(REASON).isNull() & (F.row_number().over(window) > 1)
+    return df.withColumn(
+        REASON, F.when(is_later_copy, F.lit(f"duplicate {key_col}")).otherwise(F.col(REASON))
+    )
