@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from pyspark.sql import SparkSession
@@ -49,6 +50,8 @@ def get_spark(app_name: str = "tollgate", extra_conf: dict[str, str] | None = No
     """
     # pandas-on-Spark (used by pyspark.testing) wants this set before the JVM starts.
     os.environ.setdefault("PYARROW_IGNORE_TIMEZONE", "1")
+    # Python workers must use this interpreter (the project's venv), not the system python3.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.appName(app_name)
     if not _launched_by_spark_submit():
         settings = read_spark_defaults(project_path("spark-defaults.conf"))

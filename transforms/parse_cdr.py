@@ -103,6 +103,7 @@ def _reject_reason():
         (~raw("access_type").isin(*ACCESS_TYPES), "unknown access_type"),
         (~raw("product").isin(*PRODUCTS), "unknown product"),
         (~raw("region").isin(*REGIONS), "unknown region"),
+        (~raw("country").rlike("^[A-Z]{2}$"), "invalid country"),
         ((duration < 0) | (duration > 7 * 24 * 3600), "duration_s out of range"),
         ((mos < 1.0) | (mos > 5.0), "mos out of range"),
         ((rating < 1) | (rating > 5), "rating out of range"),

@@ -1,0 +1,164 @@
+"""The whole path, landing -> export, on a tiny landing folder with planted PII."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import urllib.parse
+from pathlib import Path
+
+import pytest
+from pyspark.sql import functions as F
+
+from jobs.cli import main
+from tests.landing_fixtures import account, leg, log_line, write_accounts, write_cdr, write_usage
+
+DAY = "2026-11-02"  # a Monday
+START, END = f"{DAY}T09:05:00-05:00", f"{DAY}T09:35:00-05:00"
+
+
+def _luhn_complete(digits: str) -> str:
+    total = 0
+    for index, char in enumerate(reversed(digits + "0")):
+        value = int(char)
+        if index % 2 == 1:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return digits + str((10 - total % 10) % 10)
+
+
+PLANTED = {
+    "email": "zq.planted.user@leak-test.example",
+    "phone": "+1 202-555-0187",
+    "ip": "203.0.113.77",
+    "name": "Quintessa Marlowe-Ybarra",
+    "card": _luhn_complete("453914880343646"),
+}
+PLANTED_TEXT = " ".join(PLANTED.values())
+CDR_STRING_FIELDS = (
+    "leg_id", "conference_id", "account_id", "participant_name", "participant_email",
+    "caller_number", "access_number", "access_type", "ip_address", "user_agent", "country",
+    "region", "product", "start_time", "end_time", "notes",
+)  # fmt: skip
+
+
+def planted_forms() -> set[str]:
+    """Every planted value and the normalised forms a leak could take."""
+    forms = set()
+    for value in PLANTED.values():
+        digits = "".join(ch for ch in value if ch.isdigit())
+        forms |= {value, value.lower(), urllib.parse.quote(value), urllib.parse.quote_plus(value)}
+        if len(digits) >= 10:
+            forms |= {digits, digits[-10:]}
+    forms |= {"Quintessa", "Marlowe-Ybarra", "leak-test.example", "zq.planted.user"}
+    return forms
+
+
+def build_landing(landing: Path) -> None:
+    accounts = [account(f"acct-{n:03d}") for n in range(12)]
+    accounts.append(account("acct-planted", username=PLANTED_TEXT, email=PLANTED["email"],
+                            full_name=PLANTED["name"], phone=PLANTED["phone"], company=PLANTED_TEXT))  # fmt: skip
+    write_accounts(landing, accounts)
+    legs = [leg(f"leg-{n:03d}-{i}", f"acct-{n:03d}", START, END) for n in range(12) for i in range(2)]
+    for n, field in enumerate(CDR_STRING_FIELDS):
+        # A webinar cell of one account: suppressed, so it cannot reach the export anyway.
+        planted = leg(f"leg-planted-{n}", "acct-planted", START, END, notes=PLANTED_TEXT, product="webinar")
+        planted[field] = PLANTED_TEXT
+        legs.append(planted)
+    legs.append(leg("leg-extra", "acct-planted", START, END, product="webinar",
+                    client_debug={"nested": PLANTED_TEXT}))  # fmt: skip
+    legs.append('{"leg_id": "leg-truncated", "notes": "' + PLANTED_TEXT)
+    write_cdr(landing, DAY, legs)
+    query = urllib.parse.urlencode({"email": PLANTED["email"], "name": PLANTED["name"]})
+    write_usage(landing, DAY, [
+        log_line(PLANTED["ip"], "02/Nov/2026:14:05:03 +0000", f"/webinar/register/991?{query}", PLANTED_TEXT),
+        log_line("198.51.100.20", "02/Nov/2026:14:06:03 +0000", "/signin", "Mozilla/5.0 (Windows NT 10.0)"),
+    ])  # fmt: skip
+
+
+def run_cli(root: Path, *extra: str) -> int:
+    return main(["run", "--landing", str(root / "landing"), "--lake", str(root / "lake"),
+                 "--exports", str(root / "exports"), *extra])  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory, spark):
+    root = tmp_path_factory.mktemp("pipeline")
+    build_landing(root / "landing")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TOLLGATE_HMAC_KEY", "pipeline-test-key-0123456789abcdef")
+        assert run_cli(root) == 0
+        first_gold = _gold_rows(spark, root)
+        first_releases = sorted((root / "exports").glob("*/*/*"))
+        assert run_cli(root) == 0
+    return root, first_gold, first_releases
+
+
+def _gold_rows(spark, root: Path):
+    gold = spark.read.format("delta").load(str(root / "lake" / "gold" / "usage_by_time_of_day"))
+    return sorted(tuple(row) for row in gold.collect())
+
+
+def _data_digests(release: Path) -> list[str]:
+    return [hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((release / "data").iterdir())]
+
+
+def test_export_holds_the_published_cell_and_no_planted_value_in_any_byte(pipeline):
+    root, gold, _ = pipeline
+    releases = sorted((root / "exports").glob("*/*/*"))
+    assert len(releases) == 2 and gold, "expected two releases of a non-empty gold table"
+    manifest = json.loads((releases[0] / "manifest.json").read_text())
+    assert manifest["row_count"] == 1 and manifest["gate"]["success"] is True
+    every_byte = b"".join(p.read_bytes() for p in (root / "exports").rglob("*") if p.is_file())
+    leaked = [form for form in planted_forms() if form.encode() in every_byte]
+    assert leaked == []
+    # The scan is able to see text: the export does name its own columns and dataset.
+    assert b"participant_minutes" in every_byte and b"usage_by_time_of_day" in every_byte
+
+
+def test_rerun_gives_same_gold_rows_and_same_export_data(pipeline, spark):
+    root, first_gold, first_releases = pipeline
+    assert _gold_rows(spark, root) == first_gold
+    # 12 accounts x 2 legs of 30 minutes: one cell, published because 12 >= k = 10.
+    assert [row[6:] for row in first_gold] == [(12, 24, 720, 12)]
+    releases = sorted((root / "exports").glob("*/*/*"))
+    assert len(first_releases) == 1 and len(releases) == 2
+    assert _data_digests(releases[0]) == _data_digests(releases[1])
+    manifests = [json.loads((r / "manifest.json").read_text()) for r in releases]
+    assert [m["files"][0]["sha256"] for m in manifests] == _data_digests(releases[0]) * 2
+
+
+def test_every_record_is_accepted_or_quarantined_with_a_reason(pipeline, spark):
+    root, _, _ = pipeline
+    lake = root / "lake"
+    quarantine = spark.read.format("delta").load(str(lake / "bronze" / "quarantine"))
+    cdr = spark.read.format("delta").load(str(lake / "bronze" / "cdr_legs"))
+    lines = (root / "landing" / "cdr" / f"date={DAY}" / "legs-000.jsonl").read_text().splitlines()
+    rejected = quarantine.where(F.col("source") == "cdr")
+    assert cdr.count() + rejected.count() == len(lines)
+    assert rejected.where(F.col("reason").isNull()).count() == 0
+    reasons = {row.reason for row in rejected.select("reason").distinct().collect()}
+    assert {"malformed JSON", "unknown access_type", "invalid start_time", "unknown region"} <= reasons
+    # The record with the unknown key is accepted, but its key's value is gone.
+    extra = cdr.where(F.col("leg_id") == "leg-extra").first()
+    assert extra.extra_keys == ["client_debug"] and "client_debug" not in cdr.columns
+
+
+def test_silver_holds_no_identifier_columns(pipeline, spark):
+    root, _, _ = pipeline
+    silver = spark.read.format("delta").load(str(root / "lake" / "silver" / "cdr_legs"))
+    forbidden = {"account_id", "participant_name", "participant_email", "caller_number", "ip_address",
+                 "user_agent", "notes", "leg_id", "conference_id", "access_number"}  # fmt: skip
+    assert forbidden.isdisjoint(silver.columns)
+    assert silver.where(F.length("account_pseudonym") != 64).count() == 0
+
+
+def test_no_key_no_run(tmp_path, monkeypatch):
+    monkeypatch.delenv("TOLLGATE_HMAC_KEY", raising=False)
+    config = tmp_path / "tollgate.yaml"
+    config.write_text(f"hmac_key_file: {tmp_path / 'missing.key'}\n")
+    build_landing(tmp_path / "landing")
+    assert run_cli(tmp_path, "--config", str(config)) == 2
+    assert not (tmp_path / "lake").exists()
+    shutil.rmtree(tmp_path / "landing")
