@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, available_timezones
 import phonenumbers
 import pytest
 
-from jobs import generate
+from jobs import generate, generate_cdr
 from jobs.generate import generate_landing
 from transforms.vocabulary import ACCESS_TYPES, PRODUCTS, REGIONS
 
@@ -218,7 +218,7 @@ def test_planted_defects_match_the_summary(landing):
             seen[(day, record["leg_id"])] += 1
     planted = {k: v for k, v in summary["planted"].items() if k != "usage_truncated"}
     assert dict(found) == {k: v for k, v in planted.items() if v}
-    assert all(planted[k] >= 1 for k in generate.BAD_KINDS)
+    assert all(planted[k] >= 1 for k in generate_cdr.BAD_KINDS)
 
 
 def test_usage_logs_are_combined_format_but_one_truncated_line(landing):
@@ -268,7 +268,7 @@ def test_privacy_requests_name_known_accounts_inside_the_window(landing):
 
 
 def test_days_split_into_parts_of_bounded_size(tmp_path, monkeypatch):
-    monkeypatch.setattr(generate, "MAX_LINES_PER_PART", 100)
+    monkeypatch.setattr(generate_cdr, "MAX_LINES_PER_PART", 100)
     summary = generate_landing(tmp_path, days=1, accounts=50, legs_per_day=250)
     parts = sorted(tmp_path.glob("cdr/date=2026-11-02/legs-*.jsonl"))
     sizes = [len(p.read_text(encoding="utf-8").splitlines()) for p in parts]
