@@ -88,7 +88,7 @@ def main() -> None:
     spark = timed("spark start (cold JVM)", seconds, get_spark)
     days = sorted(generate_days(landing))
     report = timed("ingest", seconds, lambda: ingest.ingest(spark, landing, lake, days))
-    timed("anonymize", seconds, lambda: anonymize.anonymize(spark, lake, key, days))
+    timed("anonymize", seconds, lambda: anonymize.anonymize(spark, lake, key, days, policy))
     timed("aggregate", seconds, lambda: aggregate.aggregate(spark, lake, days, policy.k))
     timed("export (incl. gate)", seconds, lambda: export.export_all(spark, lake, exports, recipients, policy))
     timed("bare aggregation, 1st", seconds, lambda: bare_aggregation(spark, lake))

@@ -57,3 +57,9 @@ def aggregate(spark: SparkSession, lake: Lake, days: list[dt.date], k: int) -> l
     cells = spark.read.format("delta").load(target).where(in_weeks).count()
     log.info("aggregate usage_by_time_of_day: %d weeks rebuilt, %d cells published (k=%d)", len(weeks), cells, k)
     return weeks
+
+
+if __name__ == "__main__":  # spark-submit jobs/aggregate.py ...
+    from jobs.cli import run_as_script
+
+    run_as_script("aggregate")

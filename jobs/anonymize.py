@@ -14,10 +14,11 @@ from pyspark.sql import functions as F
 from jobs.common import add_date_args, add_location_args, selected_dates
 from jobs.keys import load_hmac_key
 from jobs.lake import Lake, days_condition, is_delta, replace_partitions
+from jobs.policy import Policy, load_policy
 from jobs.session import get_spark
 from transforms.pseudonymize import derive_key
 from transforms.quarantine import REASON
-from transforms.silver import SILVER_CDR_COLUMNS, cdr_legs_silver
+from transforms.silver import ROUTING_COLUMNS, cdr_legs_silver
 from transforms.silver_web import SILVER_WEB_COLUMNS, web_requests_silver
 
 HELP = "bronze -> silver: drop or pseudonymize identifiers, generalize, apply the minors rule"
@@ -39,11 +40,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    policy = load_policy(args.policy)
     key = load_hmac_key(args.config)
     spark = get_spark("tollgate-anonymize")
     lake = Lake(args.lake)
     days = selected_dates(args, bronze_days(spark, lake))
-    print_report(anonymize(spark, lake, key, days))
+    print_report(anonymize(spark, lake, key, days, policy))
     return 0
 
 
@@ -54,15 +56,22 @@ def bronze_days(spark: SparkSession, lake: Lake) -> list[dt.date]:
     return sorted(row[0] for row in rows)
 
 
-def anonymize(spark: SparkSession, lake: Lake, master_key: bytes, days: list[dt.date]) -> AnonymizeReport:
+def anonymize(
+    spark: SparkSession, lake: Lake, master_key: bytes, days: list[dt.date], policy: Policy
+) -> AnonymizeReport:
     """Rebuild the silver partitions of `days` from bronze (idempotent per day)."""
     day_filter = days_condition(days)
     legs_df = spark.read.format("delta").load(lake.bronze_cdr).where(day_filter)
     accounts_df = spark.read.format("delta").load(lake.bronze_accounts)
-    staged_df = cdr_legs_silver(legs_df, accounts_df, derive_key(master_key, "silver:v1")).persist()
+    for column in policy.unclassified("cdr"):
+        log.warning("cdr column %s is not in the privacy policy: dropped (fail closed)", column)
+    staged_df = cdr_legs_silver(
+        legs_df, accounts_df, derive_key(master_key, "silver:v1"), policy.treatments("cdr")
+    ).persist()
+    silver_columns = [c for c in staged_df.columns if c not in ROUTING_COLUMNS]
     try:
         replace_partitions(
-            staged_df.where(F.col(REASON).isNull()).select(*SILVER_CDR_COLUMNS),
+            staged_df.where(F.col(REASON).isNull()).select(*silver_columns),
             lake.silver_cdr,
             day_filter,
             ["landing_date"],
@@ -106,3 +115,9 @@ def print_report(report: AnonymizeReport) -> None:
         report.legs_minor_excluded,
         report.web_requests_silver,
     )
+
+
+if __name__ == "__main__":  # spark-submit jobs/anonymize.py ...
+    from jobs.cli import run_as_script
+
+    run_as_script("anonymize")

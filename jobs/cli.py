@@ -69,5 +69,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILURE
 
 
+def run_as_script(command: str) -> None:
+    """Entry point of `spark-submit jobs/<command>.py ARGS`."""
+    sys.exit(main([command, *sys.argv[1:]]))
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -59,3 +59,9 @@ def show_result(args: argparse.Namespace, result) -> None:
         print(f"Release:  {release}")
         print(f"Manifest: {release / 'manifest.json'}")
     print(f"Lake: {args.lake}   Query it: .venv/bin/tollgate sql \"SELECT * FROM usage_by_time_of_day LIMIT 10\"")
+
+
+if __name__ == "__main__":  # spark-submit jobs/demo.py ...
+    from jobs.cli import run_as_script
+
+    run_as_script("demo")

@@ -150,3 +150,9 @@ def _restrict(folder: Path) -> None:
     """Releases are for their recipient only: no group or world access."""
     for path in [folder, *folder.rglob("*")]:
         path.chmod(0o700 if path.is_dir() else 0o600)
+
+
+if __name__ == "__main__":  # spark-submit jobs/export.py ...
+    from jobs.cli import run_as_script
+
+    run_as_script("export")

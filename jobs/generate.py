@@ -137,3 +137,9 @@ def _write_privacy_requests(path: Path, account_id: np.ndarray, window: Window,
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     return n
+
+
+if __name__ == "__main__":  # spark-submit jobs/generate.py ...
+    from jobs.cli import run_as_script
+
+    run_as_script("generate")

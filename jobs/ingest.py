@@ -21,17 +21,11 @@ from jobs.landing import landed_days, read_numbered_lines
 from jobs.session import get_spark
 from transforms.parse_accounts import ACCOUNT_FIELDS, parse_account_lines
 from transforms.parse_cdr import CDR_FIELDS, parse_cdr_lines
-from transforms.parse_usage import parse_combined_log
+from transforms.parse_usage import USAGE_FIELDS, parse_combined_log
 from transforms.quarantine import REASON
 
 HELP = "landing files -> bronze Delta tables; rejects -> quarantine with a reason"
 log = logging.getLogger("tollgate.ingest")
-
-USAGE_FIELDS = (
-    "client_ip", "remote_user", "request_time", "method", "url", "protocol", "status", "bytes",
-    "referer", "user_agent",
-)  # fmt: skip
-
 
 @dataclass(frozen=True)
 class FileCount:
@@ -166,3 +160,9 @@ def print_report(report: IngestReport) -> None:
             "unclassified CDR keys dropped before silver (fail closed): %s",
             ", ".join(sorted(report.unknown_keys)),
         )
+
+
+if __name__ == "__main__":  # spark-submit jobs/ingest.py ...
+    from jobs.cli import run_as_script
+
+    run_as_script("ingest")

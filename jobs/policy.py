@@ -1,4 +1,8 @@
-"""The privacy policy file: loaded and validated at start-up (bad values exit 2)."""
+"""The privacy policy file: every column's class and treatment, and k. Validated at start-up.
+
+A column the policy does not list is a direct identifier (fail closed): dropped before
+silver, and named in the run's warnings and summary.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,30 @@ from pathlib import Path
 
 from jobs.common import load_yaml
 from jobs.errors import ConfigError
+from transforms.parse_accounts import ACCOUNT_FIELDS
+from transforms.parse_cdr import CDR_FIELDS
+from transforms.parse_usage import USAGE_FIELDS
 
 # Below this no configuration may set k: the floor of the floor.
 ABSOLUTE_K_FLOOR = 5
+CLASSES = ("direct_identifier", "quasi_identifier", "sensitive", "operational", "safe")
+GENERALIZERS = {
+    "local_time": {"start_time"},
+    "user_agent": {"user_agent"},
+    "calling_code": {"caller_number"},
+    "path_template": {"url"},
+}
+# Columns of known shape per source; the policy must not name others (typos are errors).
+SOURCE_COLUMNS = {
+    "cdr": CDR_FIELDS,
+    "usage_log": USAGE_FIELDS,
+    "accounts": ACCOUNT_FIELDS,
+    "billing": ("transaction_id", "account_id", "card_number", "card_expiry", "cardholder_name",
+                "billing_address", "amount", "currency", "created_at"),  # fmt: skip
+    "privacy_requests": ("request_id", "kind", "account_id", "received_at"),
+}
+# Free text may hold anything; it never leaves bronze, whatever the file says.
+FREE_TEXT = {"cdr": {"notes"}}
 
 
 @dataclass(frozen=True)
@@ -19,11 +44,26 @@ class Policy:
     sha256: str
     k: int
     k_floor: int
+    sources: dict[str, dict[str, tuple[str, str]]]  # source -> column -> (class, treatment)
+
+    def treatments(self, source: str) -> dict[str, str]:
+        """Column -> treatment for every known column of `source`; unlisted ones drop."""
+        listed = self.sources.get(source, {})
+        return {column: listed.get(column, ("direct_identifier", "drop"))[1] for column in SOURCE_COLUMNS[source]}
+
+    def unclassified(self, source: str) -> list[str]:
+        return [column for column in SOURCE_COLUMNS[source] if column not in self.sources.get(source, {})]
 
 
 def load_policy(path: Path) -> Policy:
     data = load_yaml(path, "privacy policy")
-    cells = data.get("small_cells")
+    k, k_floor = _small_cells(path, data.get("small_cells"))
+    sources = {name: _source_rules(path, name, rules) for name, rules in (data.get("sources") or {}).items()}
+    return Policy(path=path, sha256=hashlib.sha256(path.read_bytes()).hexdigest(), k=k, k_floor=k_floor,
+                  sources=sources)  # fmt: skip
+
+
+def _small_cells(path: Path, cells) -> tuple[int, int]:
     if not isinstance(cells, dict):
         raise ConfigError(f"privacy policy {path}: missing the small_cells section")
     k, k_floor = cells.get("k"), cells.get("k_floor", ABSOLUTE_K_FLOOR)
@@ -31,7 +71,37 @@ def load_policy(path: Path) -> Policy:
         if not isinstance(value, int) or isinstance(value, bool):
             raise ConfigError(f"privacy policy {path}: small_cells.{name} must be a whole number")
     if k_floor < ABSOLUTE_K_FLOOR:
-        raise ConfigError(f"privacy policy {path}: k_floor {k_floor} is below {ABSOLUTE_K_FLOOR}")
+        raise ConfigError(f"privacy policy {path}: small_cells.k_floor {k_floor} is below {ABSOLUTE_K_FLOOR}")
     if k < k_floor:
-        raise ConfigError(f"privacy policy {path}: k {k} is below the floor {k_floor}")
-    return Policy(path=path, sha256=hashlib.sha256(path.read_bytes()).hexdigest(), k=k, k_floor=k_floor)
+        raise ConfigError(f"privacy policy {path}: small_cells.k {k} is below the floor {k_floor}")
+    return k, k_floor
+
+
+def _source_rules(path: Path, source: str, rules) -> dict[str, tuple[str, str]]:
+    where = f"privacy policy {path}: sources.{source}"
+    if source not in SOURCE_COLUMNS:
+        raise ConfigError(f"{where}: unknown source (known: {', '.join(SOURCE_COLUMNS)})")
+    if not isinstance(rules, dict):
+        raise ConfigError(f"{where} must map column names to {{class, treatment}}")
+    parsed = {}
+    for column, rule in rules.items():
+        here = f"{where}.{column}"
+        if column not in SOURCE_COLUMNS[source]:
+            raise ConfigError(f"{here}: {source} has no such column")
+        if not isinstance(rule, dict) or set(rule) != {"class", "treatment"}:
+            raise ConfigError(f"{here} must have exactly the keys class and treatment")
+        klass, treatment = rule["class"], rule["treatment"]
+        if klass not in CLASSES:
+            raise ConfigError(f"{here}: class {klass!r} is not one of {', '.join(CLASSES)}")
+        kind, _, how = str(treatment).partition(":")
+        if kind == "generalize":
+            if column not in GENERALIZERS.get(how, set()):
+                raise ConfigError(f"{here}: cannot generalize {column} with {how!r}")
+        elif kind not in ("drop", "pseudonymize", "keep") or how:
+            raise ConfigError(f"{here}: treatment {treatment!r} is not drop, pseudonymize, keep or generalize:<how>")
+        if kind != "drop" and column in FREE_TEXT.get(source, set()):
+            raise ConfigError(f"{here}: free text never leaves bronze; its treatment must be drop")
+        if klass == "direct_identifier" and kind == "keep":
+            raise ConfigError(f"{here}: a direct identifier cannot be kept; drop or pseudonymize it")
+        parsed[column] = (klass, treatment)
+    return parsed

@@ -66,7 +66,7 @@ def run_pipeline(args: argparse.Namespace) -> RunResult:
 
     ingest_report = timed("ingest", lambda: ingest_stage.ingest(spark, args.landing, lake, days))
     ingest_stage.print_report(ingest_report)
-    anonymize_report = timed("anonymize", lambda: anonymize_stage.anonymize(spark, lake, key, days))
+    anonymize_report = timed("anonymize", lambda: anonymize_stage.anonymize(spark, lake, key, days, policy))
     anonymize_stage.print_report(anonymize_report)
     weeks = timed("aggregate", lambda: aggregate_stage.aggregate(spark, lake, days, policy.k))
     releases = timed(
@@ -74,3 +74,9 @@ def run_pipeline(args: argparse.Namespace) -> RunResult:
         lambda: export_stage.export_all(spark, lake, args.exports, list(recipients.values()), policy),
     )
     return RunResult(ingest_report, anonymize_report, weeks, releases, seconds)
+
+
+if __name__ == "__main__":  # spark-submit jobs/run.py ...
+    from jobs.cli import run_as_script
+
+    run_as_script("run")

@@ -63,3 +63,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         print_table(columns, rows, title=None)
     return 0
+
+
+if __name__ == "__main__":  # spark-submit jobs/sql.py ...
+    from jobs.cli import run_as_script
+
+    run_as_script("sql")

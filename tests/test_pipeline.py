@@ -120,8 +120,8 @@ def test_export_holds_the_published_cell_and_no_planted_value_in_any_byte(pipeli
 def test_rerun_gives_same_gold_rows_and_same_export_data(pipeline, spark):
     root, first_gold, first_releases = pipeline
     assert _gold_rows(spark, root) == first_gold
-    # 12 accounts x 2 legs of 30 minutes: one cell, published because 12 >= k = 10.
-    assert [row[6:] for row in first_gold] == [(12, 24, 720, 12)]
+    # 12 accounts x 2 legs of 10 minutes: one cell, published because 12 >= k = 10.
+    assert [row[6:] for row in first_gold] == [(24, 24, 240, 12)]
     releases = sorted((root / "exports").glob("*/*/*"))
     assert len(first_releases) == 1 and len(releases) == 2
     assert _data_digests(releases[0]) == _data_digests(releases[1])

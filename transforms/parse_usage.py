@@ -23,6 +23,10 @@ _GROUPS = {
     "referer": 8,
     "user_agent": 9,
 }
+USAGE_FIELDS = (
+    "client_ip", "remote_user", "request_time", "method", "url", "protocol", "status", "bytes",
+    "referer", "user_agent",
+)  # fmt: skip
 _REQUEST = r"^(\S+) (\S+)(?: (HTTP/[0-9.]+))?$"
 
 

@@ -1,71 +1,73 @@
-"""Bronze (PII zone) -> silver: identifiers dropped or keyed-pseudonymized, quasi-identifiers
-generalized, minors excluded. Nothing free-text leaves bronze."""
+"""Bronze (PII zone) -> silver, column by column as the privacy policy says: identifiers
+dropped or keyed-pseudonymized, quasi-identifiers generalized, minors excluded."""
 
 from __future__ import annotations
 
-from pyspark.sql import DataFrame
+from collections.abc import Mapping
+
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+from transforms.generalize import with_calling_code
 from transforms.local_time import with_local_time
 from transforms.pseudonymize import hmac_sha256
 from transforms.quarantine import REASON, first_reason
 from transforms.user_agent import with_user_agent_classes
 
 ADULT_MONTHS = 18 * 12
-
-SILVER_CDR_COLUMNS = (
-    "landing_date", "account_pseudonym", "conference_pseudonym", "region", "country", "product",
-    "access_type", "local_date", "report_week", "local_dow", "local_hour", "duration_s",
-    "participant_minutes", "recorded", "transcribed", "mos", "rating", "browser_family",
-    "browser_major", "os_family", "device_class",
-)  # fmt: skip
+LOCAL_TIME_COLUMNS = ("local_date", "report_week", "local_dow", "local_hour")
+USER_AGENT_COLUMNS = ("browser_family", "browser_major", "os_family", "device_class")
+# Kept beside silver rows only to route rejects back to their line; never written.
+ROUTING_COLUMNS = ("source_file", "line_number", REASON)
 
 
-def is_minor_at_registration(birth_date, created_at):
+def pseudonym_name(column: str) -> str:
+    """account_id -> account_pseudonym."""
+    return column.removesuffix("_id") + "_pseudonym"
+
+
+def is_minor_at_registration(birth_date: Column, created_at: Column) -> Column:
     """True when the holder was under 18 when the account was created (policy point 6)."""
     return F.months_between(F.to_date(created_at), birth_date) < ADULT_MONTHS
 
 
-def cdr_legs_silver(legs_df: DataFrame, accounts_df: DataFrame, key: bytes) -> DataFrame:
-    """Silver CDR legs plus a reject reason: one row per bronze leg.
+def cdr_legs_silver(
+    legs_df: DataFrame, accounts_df: DataFrame, key: bytes, treatments: Mapping[str, str]
+) -> DataFrame:
+    """Silver CDR legs, one row per bronze leg, plus `source_file`, `line_number` and a
+    reject reason (unknown account, minor); rows with a reason must not be written.
 
-    Grain: one row per participant leg. Rows with a reason (unknown account, minor) must
-    not be written to silver; the job sends them to quarantine or the privacy queue.
+    Grain: one row per participant leg. `treatments` maps every CDR column to drop, keep,
+    pseudonymize or generalize:<how>; the silver columns follow from it, in that order.
     """
     accounts = accounts_df.select(
         F.col("account_id").alias("_account_id"),
         F.col("timezone").alias("_timezone"),
         is_minor_at_registration(F.col("birth_date"), F.col("created_at")).alias("_is_minor"),
     )
-    joined_df = legs_df.join(
-        accounts, on=legs_df["account_id"] == accounts["_account_id"], how="left"
-    )
-    local_df = with_local_time(joined_df, "start_time", "_timezone")
-    classified_df = with_user_agent_classes(local_df, "user_agent")
-    return classified_df.select(
-        "landing_date",
-        hmac_sha256(F.col("account_id"), key).alias("account_pseudonym"),
-        hmac_sha256(F.col("conference_id"), key).alias("conference_pseudonym"),
-        "region",
-        "country",
-        "product",
-        "access_type",
-        "local_date",
-        "report_week",
-        "local_dow",
-        "local_hour",
-        "duration_s",
-        # Minutes are billed per started minute, so one leg of 61 s counts as 2.
-        F.ceil(F.col("duration_s") / 60).cast("bigint").alias("participant_minutes"),
-        "recorded",
-        "transcribed",
-        "mos",
-        "rating",
-        "browser_family",
-        "browser_major",
-        "os_family",
-        "device_class",
-        # Kept for routing rejects back to their source line; dropped before writing.
+    staged_df = legs_df.join(accounts, on=legs_df["account_id"] == accounts["_account_id"], how="left")
+    silver_columns: list[Column] = [F.col("landing_date")]
+    for column, treatment in treatments.items():
+        if treatment == "keep":
+            silver_columns.append(F.col(column))
+        elif treatment == "pseudonymize":
+            silver_columns.append(hmac_sha256(F.col(column), key).alias(pseudonym_name(column)))
+        elif treatment == "generalize:local_time":
+            staged_df = with_local_time(staged_df, column, "_timezone")
+            silver_columns += [F.col(name) for name in LOCAL_TIME_COLUMNS]
+        elif treatment == "generalize:user_agent":
+            staged_df = with_user_agent_classes(staged_df, column)
+            silver_columns += [F.col(name) for name in USER_AGENT_COLUMNS]
+        elif treatment == "generalize:calling_code":
+            staged_df = with_calling_code(staged_df, column, f"{column}_calling_code")
+            silver_columns.append(F.col(f"{column}_calling_code"))
+        elif treatment != "drop":
+            raise ValueError(f"no silver treatment {treatment!r} for CDR column {column}")
+    if treatments.get("duration_s") == "keep":
+        # Minutes are counted per started minute, so one leg of 61 s counts as 2.
+        silver_columns.append(F.ceil(F.col("duration_s") / 60).cast("bigint").alias("participant_minutes"))
+    return staged_df.select(
+        *silver_columns,
         "source_file",
         "line_number",
         first_reason(

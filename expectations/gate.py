@@ -1,0 +1,245 @@
+"""The privacy gate: one GX Core suite run over one DataFrame, reported without a single value.
+
+A table passes when its column names, its string values and (given a contract) its exact
+columns, types, domains, ranges and k floor all check out. The result names columns and
+expectations only; it is what the export manifest records.
+
+Example:
+    result = validate_table(gold_df, "usage_by_time_of_day", USAGE_BY_TIME_OF_DAY, k=10)
+    if not result.success:
+        raise GateRefused(...)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+# GX reads these on import; Tollgate's gate must never try to reach the network or draw
+# progress bars on a scheduler's log.
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("TQDM_DISABLE", "1")
+
+import great_expectations as gx  # noqa: E402
+import great_expectations.expectations as gxe  # noqa: E402
+from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
+from pyspark.sql import DataFrame  # noqa: E402
+from pyspark.sql import functions as F  # noqa: E402
+from pyspark.sql.types import ArrayType, DataType, MapType, StringType, StructType  # noqa: E402
+
+from expectations.contracts import DatasetContract  # noqa: E402
+from expectations.pii import (  # noqa: E402
+    ExpectColumnValuesToContainNoPii,
+    ExpectTableColumnsToHaveNoPiiNames,
+    is_pii_column_name,
+)
+from transforms.detectors import has_pii  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+# Contract type (Spark simple string) -> the pyspark.sql.types class GX compares against.
+_GX_TYPE_NAMES = {
+    "string": "StringType", "int": "IntegerType", "bigint": "LongType", "smallint": "ShortType",
+    "tinyint": "ByteType", "double": "DoubleType", "float": "FloatType", "boolean": "BooleanType",
+    "date": "DateType", "timestamp": "TimestampType", "timestamp_ntz": "TimestampNTZType",
+}  # fmt: skip
+NAME_HOLDS_PII = "column_name_holds_pii"
+
+
+@dataclass(frozen=True)
+class GateFailure:
+    """One failed check: the column it concerns (None for table-level) and the check's name.
+
+    A column whose name itself holds a PII value is given by position, as `#3`.
+    """
+
+    column: str | None
+    expectation: str
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """The gate's verdict on one table; names columns and checks, never values."""
+
+    suite: str
+    success: bool
+    expectations_run: int
+    failures: tuple[GateFailure, ...]
+
+    def to_dict(self) -> dict:
+        """JSON-safe form for the export manifest."""
+        return {
+            "suite": self.suite,
+            "success": self.success,
+            "expectations_run": self.expectations_run,
+            "failures": [
+                {"column": failure.column, "expectation": failure.expectation}
+                for failure in self.failures
+            ],
+        }
+
+
+class GateError(RuntimeError):
+    """The gate could not run at all (not a refusal); the message names no value."""
+
+
+def validate_table(
+    df: DataFrame, suite_name: str, contract: DatasetContract | None = None, k: int | None = None
+) -> GateResult:
+    """Run the privacy gate over `df` and return its verdict.
+
+    Always: no PII-like column name, no PII value in any string (or nested string) column.
+    With a contract: exactly its columns, each of its type, values in its domains and
+    ranges, and with `k` every `contract.k_column` value at least k.
+    """
+    names_holding_pii = _names_holding_pii(df)
+    expectations = [ExpectTableColumnsToHaveNoPiiNames()]
+    expectations += [
+        ExpectColumnValuesToContainNoPii(column=field.name)
+        for field in df.schema.fields
+        if _holds_text(field.dataType)
+    ]
+    if contract is not None:
+        expectations += _contract_expectations(df, contract, k)
+    try:
+        with _gx_logs_silenced():
+            results = _run_suite(df, suite_name, expectations)
+    except Exception as error:  # noqa: BLE001 - GX and Spark messages can quote values
+        raise GateError(f"the {suite_name} gate did not run ({type(error).__name__})") from None
+    # A name that is itself a PII value is reported by position, never spelled out.
+    positions = {name: f"#{index}" for index, name in enumerate(df.columns, start=1)}
+
+    def label(column: str | None) -> str | None:
+        return positions[column] if column in names_holding_pii else column
+
+    failures = [
+        GateFailure(column=label(column), expectation=expectation)
+        for result in results.results
+        for column, expectation in _failures_of(result, df.columns)
+    ]
+    failures += [
+        GateFailure(column=label(name), expectation=NAME_HOLDS_PII)
+        for name in sorted(names_holding_pii)
+    ]
+    gate_result = GateResult(
+        suite=suite_name,
+        success=bool(results.success) and not failures,
+        expectations_run=len(results.results) + (1 if names_holding_pii else 0),
+        failures=tuple(failures),
+    )
+    log.info(
+        "gate %s: %s (%d checks, %d failed)",
+        suite_name,
+        "passed" if gate_result.success else "refused",
+        gate_result.expectations_run,
+        len(gate_result.failures),
+    )
+    return gate_result
+
+
+def _run_suite(df: DataFrame, suite_name: str, expectations: list) -> gx.ExpectationSuiteValidationResult:
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    # persist=False: GX would otherwise cache the whole DataFrame before checking it.
+    batch_definition = (
+        context.data_sources.add_spark(name="tollgate", persist=False)
+        .add_dataframe_asset(name=suite_name)
+        .add_batch_definition_whole_dataframe(name="whole_table")
+    )
+    suite = context.suites.add(gx.ExpectationSuite(name=suite_name, expectations=expectations))
+    definition = context.validation_definitions.add(
+        gx.ValidationDefinition(name=suite_name, data=batch_definition, suite=suite)
+    )
+    # BOOLEAN_ONLY: richer formats sample failing values, and those would be the PII.
+    return definition.run(batch_parameters={"dataframe": df}, result_format="BOOLEAN_ONLY")
+
+
+def _contract_expectations(df: DataFrame, contract: DatasetContract, k: int | None) -> list:
+    actual_types = {field.name: field.dataType.simpleString() for field in df.schema.fields}
+    present = [column for column in contract.columns if column in actual_types]
+    # Value checks only on columns of the right type: the type check already reports the
+    # others, and comparing a wrongly typed column could raise on a value.
+    typed = {column for column in present if actual_types[column] == contract.columns[column]}
+    expectations: list = [
+        gxe.ExpectTableColumnsToMatchSet(column_set=sorted(contract.columns), exact_match=True)
+    ]
+    expectations += [
+        gxe.ExpectColumnValuesToBeOfType(column=column, type_=_gx_type_name(contract.columns[column]))
+        for column in present
+    ]
+    expectations += [
+        gxe.ExpectColumnValuesToBeInSet(column=column, value_set=list(domain))
+        for column, domain in contract.domains.items()
+        if column in typed
+    ]
+    expectations += [
+        gxe.ExpectColumnValuesToBeBetween(column=column, min_value=low, max_value=high)
+        for column, (low, high) in contract.ranges.items()
+        if column in typed
+    ]
+    if k is not None and contract.k_column in typed:
+        # The k floor: every published cell counts at least k distinct accounts.
+        expectations.append(gxe.ExpectColumnValuesToBeBetween(column=contract.k_column, min_value=k))
+    return expectations
+
+
+def _gx_type_name(spark_type: str) -> str:
+    if spark_type.startswith("decimal"):
+        return "DecimalType"
+    try:
+        return _GX_TYPE_NAMES[spark_type]
+    except KeyError:
+        raise ValueError(f"contract type {spark_type!r} has no GX type check") from None
+
+
+def _holds_text(data_type: DataType) -> bool:
+    if isinstance(data_type, StringType):
+        return True
+    if isinstance(data_type, ArrayType):
+        return _holds_text(data_type.elementType)
+    if isinstance(data_type, MapType):
+        return _holds_text(data_type.keyType) or _holds_text(data_type.valueType)
+    if isinstance(data_type, StructType):
+        return any(_holds_text(field.dataType) for field in data_type.fields)
+    return False
+
+
+def _names_holding_pii(df: DataFrame) -> set[str]:
+    """Column names that are themselves PII values (a pivot by email, say)."""
+    # Every detector needs a digit, `@` or `:`; most names have none and cost no Spark job.
+    candidates = [name for name in df.columns if any(c.isdigit() or c in "@:" for c in name)]
+    if not candidates:
+        return set()
+    names_df = df.sparkSession.createDataFrame([(name,) for name in candidates], "name string")
+    flagged = names_df.where(has_pii(F.col("name"))).collect()
+    return {row.name for row in flagged}
+
+
+def _failures_of(result, columns: list[str]) -> Iterator[tuple[str | None, str]]:
+    """(column, expectation name) for each failure in one expectation's result."""
+    if result.success:
+        return
+    config = result.expectation_config
+    # BOOLEAN_ONLY drops the observed value, so the offending names are found again here.
+    offending_names = [name for name in columns if is_pii_column_name(name)]
+    if config.type == "expect_table_columns_to_have_no_pii_names" and offending_names:
+        for column in offending_names:
+            yield column, config.type
+        return
+    # An expectation that raised fails too, under its own name: its message is not copied.
+    yield config.kwargs.get("column"), config.type
+
+
+@contextlib.contextmanager
+def _gx_logs_silenced() -> Iterator[None]:
+    # GX logs caught metric errors with their message, and a Spark message can quote a value.
+    gx_logger = logging.getLogger("great_expectations")
+    previous = gx_logger.level
+    gx_logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        gx_logger.setLevel(previous)
