@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 JARS   := .jars
-DEMO   := data/demo
 
 .PHONY: setup demo test bench clean
 
@@ -24,7 +23,7 @@ $(JARS)/.fetched: conf/delta-jars.pom.xml
 	@touch $@
 
 demo: setup
-	$(BIN)/tollgate demo --workdir $(DEMO)
+	$(BIN)/tollgate demo
 
 test: setup
 	$(BIN)/pytest -q
@@ -33,4 +32,4 @@ bench: setup
 	bench/run
 
 clean:
-	rm -rf $(DEMO) bench/out spark-warehouse metastore_db derby.log
+	rm -rf data bench/out spark-warehouse metastore_db derby.log

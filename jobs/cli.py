@@ -48,6 +48,7 @@ def configure_logging(verbose: bool = False) -> None:
     )
     logging.getLogger("tollgate").setLevel(logging.DEBUG if verbose else logging.INFO)
     logging.getLogger("py4j").setLevel(logging.WARNING)
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
 
 def main(argv: list[str] | None = None) -> int:

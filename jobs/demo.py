@@ -6,6 +6,9 @@ import argparse
 import json
 import logging
 
+from pyspark.sql import functions as F
+
+from expectations.contracts import USAGE_BY_TIME_OF_DAY
 from jobs import generate
 from jobs.common import add_location_args
 from jobs.keys import ensure_demo_key
@@ -16,6 +19,7 @@ from jobs.show import print_table
 HELP = "generate demo data, run the pipeline on local Spark, print the busiest cells"
 log = logging.getLogger("tollgate.demo")
 MARKER = ".generated.json"
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -47,10 +51,22 @@ def show_result(args: argparse.Namespace, result) -> None:
     busiest = (
         spark.read.format("delta")
         .load(str(args.lake / "gold" / "usage_by_time_of_day"))
-        .orderBy("participant_minutes", ascending=False)
+        .orderBy(F.col("participant_minutes").desc(), *USAGE_BY_TIME_OF_DAY.grain)
         .limit(15)
+        .select(
+            F.col("report_week").cast("string").alias("week of"),
+            F.element_at(F.array(*map(F.lit, DAY_NAMES)), F.col("local_dow")).alias("day"),
+            F.format_string("%02d:00", "local_hour").alias("local hour"),
+            "region",
+            "product",
+            F.col("access_type").alias("access"),
+            "conferences",
+            F.col("participant_legs").alias("legs"),
+            F.col("participant_minutes").alias("minutes"),
+            F.col("distinct_accounts").alias("accounts"),
+        )
     )
-    print_table(busiest.columns, busiest.collect(), title="Busiest cells of usage_by_time_of_day (local time)")
+    print_table(busiest.columns, busiest.collect(), title="Busiest cells of usage_by_time_of_day (account's local time)")
     read, accepted, quarantined = result.ingest.totals("cdr")
     print(f"CDR legs read {read:,} = accepted {accepted:,} + quarantined {quarantined:,}")
     print(f"Silver legs {result.anonymize.legs_silver:,}; stage seconds: "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
@@ -15,8 +14,6 @@ from jobs.errors import EXIT_OK, ConfigError, GateRefused
 from jobs.session import get_spark
 
 HELP = "check a table against the privacy gate (exit 3 when it refuses)"
-
-log = logging.getLogger(__name__)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -72,3 +69,9 @@ def _read_table(spark: SparkSession, path: Path) -> DataFrame:
     if (path / "_delta_log").is_dir():
         return spark.read.format("delta").load(str(path))
     return spark.read.parquet(str(path))
+
+
+if __name__ == "__main__":  # spark-submit jobs/gate.py --table PATH [--dataset NAME]
+    from jobs.cli import run_as_script
+
+    run_as_script("gate")

@@ -14,4 +14,5 @@ def print_table(columns: Sequence[str], rows: Sequence[Sequence], title: str | N
         table.add_column(name, justify="left")
     for row in rows:
         table.add_row(*("" if value is None else f"{value:,}" if isinstance(value, int) else str(value) for value in row))
-    Console().print(table)
+    # A pipe or CI log is not a terminal; do not squeeze the table to 80 columns.
+    Console(width=max(Console().width, 160)).print(table)

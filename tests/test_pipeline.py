@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import json
 import shutil
 import urllib.parse
@@ -86,13 +87,25 @@ def run_cli(root: Path, *extra: str) -> int:
 def pipeline(tmp_path_factory, spark):
     root = tmp_path_factory.mktemp("pipeline")
     build_landing(root / "landing")
+    records = _LogCapture()
+    logging.getLogger("tollgate").addHandler(records)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("TOLLGATE_HMAC_KEY", "pipeline-test-key-0123456789abcdef")
         assert run_cli(root) == 0
+        logging.getLogger("tollgate").removeHandler(records)
         first_gold = _gold_rows(spark, root)
         first_releases = sorted((root / "exports").glob("*/*/*"))
         assert run_cli(root) == 0
-    return root, first_gold, first_releases
+    return root, first_gold, first_releases, records.messages
+
+
+class _LogCapture(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.DEBUG)
+        self.messages: list[tuple[int, str]] = []
+
+    def emit(self, record):
+        self.messages.append((record.levelno, record.getMessage()))
 
 
 def _gold_rows(spark, root: Path):
@@ -105,7 +118,7 @@ def _data_digests(release: Path) -> list[str]:
 
 
 def test_export_holds_the_published_cell_and_no_planted_value_in_any_byte(pipeline):
-    root, gold, _ = pipeline
+    root, gold, _, _ = pipeline
     releases = sorted((root / "exports").glob("*/*/*"))
     assert len(releases) == 2 and gold, "expected two releases of a non-empty gold table"
     manifest = json.loads((releases[0] / "manifest.json").read_text())
@@ -118,7 +131,7 @@ def test_export_holds_the_published_cell_and_no_planted_value_in_any_byte(pipeli
 
 
 def test_rerun_gives_same_gold_rows_and_same_export_data(pipeline, spark):
-    root, first_gold, first_releases = pipeline
+    root, first_gold, first_releases, _ = pipeline
     assert _gold_rows(spark, root) == first_gold
     # 12 accounts x 2 legs of 10 minutes: one cell, published because 12 >= k = 10.
     assert [row[6:] for row in first_gold] == [(24, 24, 240, 12)]
@@ -130,7 +143,7 @@ def test_rerun_gives_same_gold_rows_and_same_export_data(pipeline, spark):
 
 
 def test_every_record_is_accepted_or_quarantined_with_a_reason(pipeline, spark):
-    root, _, _ = pipeline
+    root, _, _, _ = pipeline
     lake = root / "lake"
     quarantine = spark.read.format("delta").load(str(lake / "bronze" / "quarantine"))
     cdr = spark.read.format("delta").load(str(lake / "bronze" / "cdr_legs"))
@@ -146,7 +159,7 @@ def test_every_record_is_accepted_or_quarantined_with_a_reason(pipeline, spark):
 
 
 def test_silver_holds_no_identifier_columns(pipeline, spark):
-    root, _, _ = pipeline
+    root, _, _, _ = pipeline
     silver = spark.read.format("delta").load(str(root / "lake" / "silver" / "cdr_legs"))
     forbidden = {"account_id", "participant_name", "participant_email", "caller_number", "ip_address",
                  "user_agent", "notes", "leg_id", "conference_id", "access_number"}  # fmt: skip
@@ -162,3 +175,12 @@ def test_no_key_no_run(tmp_path, monkeypatch):
     assert run_cli(tmp_path, "--config", str(config)) == 2
     assert not (tmp_path / "lake").exists()
     shutil.rmtree(tmp_path / "landing")
+
+
+def test_run_log_names_the_unknown_key_and_holds_no_planted_value(pipeline):
+    _, _, _, messages = pipeline
+    warnings = [text for level, text in messages if level >= logging.WARNING]
+    assert any("client_debug" in text for text in warnings)
+    every_message = "\n".join(text for _, text in messages)
+    assert "read" in every_message and "quarantined" in every_message
+    assert [form for form in planted_forms() if form in every_message] == []

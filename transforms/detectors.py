@@ -63,7 +63,9 @@ _CARD_CANDIDATE = (
 # an optional leading `+` and extension. Not inside a word, path, version or date-time.
 _PHONE_ITEM = r"(?:\([0-9]{1,4}\) ?)?[0-9]{1,15}+"
 _PHONE_CANDIDATE = (
-    rf"(?<![0-9A-Za-z_./@+-])\+?{_PHONE_ITEM}(?:[ .-]{_PHONE_ITEM}){{0,7}}"
+    # Cheap pruning first: at least 7 digits close together, and not an ISO date.
+    r"(?<![0-9A-Za-z_./@+-])(?=(?:[^0-9]{0,3}[0-9]){7})(?![0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?![0-9]))"
+    rf"\+?{_PHONE_ITEM}(?:[ .-]{_PHONE_ITEM}){{0,7}}"
     r"(?: ?(?:x|ext\.?) ?[0-9]{1,6}+)?(?![0-9A-Za-z_@]|[.:/-][0-9A-Za-z])"
     r"(?: [A-Za-z])?"  # kept to tell `3911 Fourth Avenue` (an address) from a phone
 )
@@ -80,7 +82,7 @@ _US_SSN = (
     r"(?![0-9A-Za-z]|-[0-9])"
 )
 _IBAN_CANDIDATE = (
-    r"(?i)(?<![0-9A-Za-z])[A-Z]{2}[0-9]{2}(?: ?[0-9A-Z]{4}){2,7}(?: ?[0-9A-Z]{1,4})?"
+    r"(?<![0-9A-Za-z])[A-Za-z]{2}[0-9]{2}(?: ?[0-9A-Za-z]{4}){2,7}(?: ?[0-9A-Za-z]{1,4})?"
     r"(?![0-9A-Za-z])"
 )
 # IBAN length per country (SWIFT IBAN registry); other country codes are not IBANs.

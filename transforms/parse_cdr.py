@@ -46,24 +46,33 @@ def parse_cdr_lines(lines_df: DataFrame) -> DataFrame:
         F.when(is_object, parsed).alias("j"),
         F.when(is_object & parsed[CORRUPT].isNull(), F.json_object_keys("value")).alias("keys"),
     )
-    typed_df = staged_df.select(
+    raw_df = staged_df.select(
         "source_file",
         "line_number",
         "value",
         F.col("j").isNull().alias("_not_object"),
         F.col("j")[CORRUPT].isNotNull().alias("_malformed"),
-        *(blank_to_null(F.col("j")[name]).alias(name) for name in CDR_FIELDS),
+        *(blank_to_null(F.col("j")[name]).alias(_raw(name)) for name in CDR_FIELDS),
         F.array_sort(F.array_except("keys", F.array(*map(F.lit, CDR_FIELDS)))).alias("extra_keys"),
+    )
+    # Type first, then judge: each cast runs once, and the reasons read the typed columns.
+    typed_df = raw_df.select(
+        "*",
+        *(F.col(_raw(name)).alias(name) for name in CDR_FIELDS if name not in _TYPED),
+        *(cast(F.col(_raw(name))).alias(name) for name, cast in _TYPED.items()),
     )
     return typed_df.select(
         "source_file",
         "line_number",
         "value",
-        *(F.col(name) for name in CDR_FIELDS if name not in _TYPED),
-        *(cast(F.col(name)).alias(name) for name, cast in _TYPED.items()),
+        *CDR_FIELDS,
         F.coalesce("extra_keys", F.array().cast("array<string>")).alias("extra_keys"),
         _reject_reason().alias(REASON),
     ).transform(flag_duplicates, "leg_id", ["source_file", "line_number"])
+
+
+def _raw(name: str) -> str:
+    return f"_raw_{name}"
 
 
 def _timestamp_with_offset(col):
@@ -88,23 +97,20 @@ _TYPED = {
 
 
 def _reject_reason():
-    raw = F.col
-    invalid = lambda name: raw(name).isNotNull() & _TYPED[name](raw(name)).isNull()  # noqa: E731
-    start, end = (_timestamp_with_offset(raw(n)) for n in ("start_time", "end_time"))
-    mos, rating = raw("mos").try_cast("double"), raw("rating").try_cast("int")
-    duration = raw("duration_s").try_cast("bigint")
+    col = F.col
+    start, end = col("start_time"), col("end_time")
     return first_reason(
-        (F.coalesce(F.trim(raw("value")), F.lit("")) == "", "blank line"),
-        (raw("_not_object"), "not a JSON object"),
-        (raw("_malformed"), "malformed JSON"),
-        *((raw(name).isNull(), f"missing {name}") for name in REQUIRED),
-        *((invalid(name), f"invalid {name}") for name in _TYPED),
+        (F.coalesce(F.trim(col("value")), F.lit("")) == "", "blank line"),
+        (col("_not_object"), "not a JSON object"),
+        (col("_malformed"), "malformed JSON"),
+        *((col(_raw(name)).isNull(), f"missing {name}") for name in REQUIRED),
+        *((col(_raw(name)).isNotNull() & col(name).isNull(), f"invalid {name}") for name in _TYPED),
         (end < start, "end_time before start_time"),
-        (~raw("access_type").isin(*ACCESS_TYPES), "unknown access_type"),
-        (~raw("product").isin(*PRODUCTS), "unknown product"),
-        (~raw("region").isin(*REGIONS), "unknown region"),
-        (~raw("country").rlike("^[A-Z]{2}$"), "invalid country"),
-        ((duration < 0) | (duration > 7 * 24 * 3600), "duration_s out of range"),
-        ((mos < 1.0) | (mos > 5.0), "mos out of range"),
-        ((rating < 1) | (rating > 5), "rating out of range"),
+        (~col("access_type").isin(*ACCESS_TYPES), "unknown access_type"),
+        (~col("product").isin(*PRODUCTS), "unknown product"),
+        (~col("region").isin(*REGIONS), "unknown region"),
+        (~col("country").rlike("^[A-Z]{2}$"), "invalid country"),
+        ((col("duration_s") < 0) | (col("duration_s") > 7 * 24 * 3600), "duration_s out of range"),
+        ((col("mos") < 1.0) | (col("mos") > 5.0), "mos out of range"),
+        ((col("rating") < 1) | (col("rating") > 5), "rating out of range"),
     )

