@@ -45,4 +45,21 @@ USAGE_BY_TIME_OF_DAY = DatasetContract(
     k_column="distinct_accounts",
 )
 
-CONTRACTS = {contract.name: contract for contract in (USAGE_BY_TIME_OF_DAY,)}
+DAILY_USAGE = DatasetContract(
+    name="daily_usage",
+    grain=("date", "region", "product"),
+    columns={
+        "date": "date",
+        "region": "string",
+        "product": "string",
+        "conferences": "bigint",
+        "participant_legs": "bigint",
+        "participant_minutes": "bigint",
+        "distinct_accounts": "bigint",
+    },
+    domains={"region": REGIONS, "product": PRODUCTS},
+    ranges={"conferences": (1, None), "participant_legs": (1, None), "participant_minutes": (0, None)},
+    k_column="distinct_accounts",
+)
+
+CONTRACTS = {contract.name: contract for contract in (USAGE_BY_TIME_OF_DAY, DAILY_USAGE)}

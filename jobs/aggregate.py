@@ -14,7 +14,7 @@ from jobs.common import add_date_args, add_location_args, selected_dates
 from jobs.lake import Lake, days_condition, replace_partitions
 from jobs.policy import load_policy
 from jobs.session import get_spark
-from transforms.aggregates import usage_by_time_of_day
+from transforms.aggregates import daily_usage, released_legs, usage_by_time_of_day
 
 HELP = "silver -> gold aggregates with small cells suppressed"
 log = logging.getLogger("tollgate.aggregate")
@@ -50,12 +50,17 @@ def aggregate(spark: SparkSession, lake: Lake, days: list[dt.date], k: int) -> l
         log.info("aggregate: no silver rows for the selected days")
         return []
     in_weeks = F.col("report_week").isin(*weeks)
-    gold_df = usage_by_time_of_day(silver_df.where(in_weeks), k)
+    week_legs_df = silver_df.where(in_weeks)
     listed = ", ".join(f"DATE'{week.isoformat()}'" for week in weeks)
     target = lake.gold("usage_by_time_of_day")
-    replace_partitions(gold_df, target, f"report_week IN ({listed})", ["report_week"])
-    cells = spark.read.format("delta").load(target).where(in_weeks).count()
-    log.info("aggregate usage_by_time_of_day: %d weeks rebuilt, %d cells published (k=%d)", len(weeks), cells, k)
+    replace_partitions(usage_by_time_of_day(week_legs_df, k), target, f"report_week IN ({listed})", ["report_week"])
+    released_df = spark.read.format("delta").load(target).where(in_weeks)
+    # Dates of the rebuilt weeks: [week, week + 7 days) for each week.
+    in_dates = " OR ".join(f"(date >= DATE'{w}' AND date < DATE'{w + dt.timedelta(days=7)}')" for w in weeks)
+    replace_partitions(
+        daily_usage(released_legs(week_legs_df, released_df)), lake.gold("daily_usage"), in_dates, ["date"]
+    )
+    log.info("aggregate: %d weeks rebuilt, %d time-of-day cells published (k=%d)", len(weeks), released_df.count(), k)
     return weeks
 
 

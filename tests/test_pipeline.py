@@ -95,6 +95,7 @@ def pipeline(tmp_path_factory, spark):
         logging.getLogger("tollgate").removeHandler(records)
         first_gold = _gold_rows(spark, root)
         first_releases = sorted((root / "exports").glob("*/*/*"))
+        assert len(first_releases) == 2, "one release per dataset"
         assert run_cli(root) == 0
     return root, first_gold, first_releases, records.messages
 
@@ -119,7 +120,7 @@ def _data_digests(release: Path) -> list[str]:
 
 def test_export_holds_the_published_cell_and_no_planted_value_in_any_byte(pipeline):
     root, gold, _, _ = pipeline
-    releases = sorted((root / "exports").glob("*/*/*"))
+    releases = sorted((root / "exports" / "northwind-research" / "usage_by_time_of_day").iterdir())
     assert len(releases) == 2 and gold, "expected two releases of a non-empty gold table"
     manifest = json.loads((releases[0] / "manifest.json").read_text())
     assert manifest["row_count"] == 1 and manifest["gate"]["success"] is True
@@ -135,11 +136,12 @@ def test_rerun_gives_same_gold_rows_and_same_export_data(pipeline, spark):
     assert _gold_rows(spark, root) == first_gold
     # 12 accounts x 2 legs of 10 minutes: one cell, published because 12 >= k = 10.
     assert [row[6:] for row in first_gold] == [(24, 24, 240, 12)]
-    releases = sorted((root / "exports").glob("*/*/*"))
-    assert len(first_releases) == 1 and len(releases) == 2
-    assert _data_digests(releases[0]) == _data_digests(releases[1])
-    manifests = [json.loads((r / "manifest.json").read_text()) for r in releases]
-    assert [m["files"][0]["sha256"] for m in manifests] == _data_digests(releases[0]) * 2
+    for dataset in ("usage_by_time_of_day", "daily_usage"):
+        releases = sorted((root / "exports" / "northwind-research" / dataset).iterdir())
+        assert len(releases) == 2
+        assert _data_digests(releases[0]) == _data_digests(releases[1])
+        manifests = [json.loads((r / "manifest.json").read_text()) for r in releases]
+        assert [m["files"][0]["sha256"] for m in manifests] == _data_digests(releases[0]) * 2
 
 
 def test_every_record_is_accepted_or_quarantined_with_a_reason(pipeline, spark):
