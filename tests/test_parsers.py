@@ -67,6 +67,11 @@ def test_cdr_parser_rejects_every_kind_of_bad_line_with_a_reason(spark):
     }
 
 
+def test_a_rejected_first_copy_does_not_make_the_good_copy_a_duplicate(spark):
+    lines = [json.dumps(leg("same", "a1", START, END, mos=9.9)), json.dumps(leg("same", "a1", START, END))]
+    assert _reasons(parse_cdr_lines(_lines(spark, lines))) == {1: "mos out of range", 2: None}
+
+
 def test_cdr_parser_on_empty_input_gives_empty_output(spark):
     assert parse_cdr_lines(spark.createDataFrame([], LINES_SCHEMA)).count() == 0
 

@@ -71,12 +71,12 @@ def parse_asterisk_lines(lines_df: DataFrame, source_timezone: str, day_first: b
 def _fits_layout() -> Column:
     # A comma inside an unquoted field (a spreadsheet's re-save) shifts every later field:
     # the count may still be legal, but duration, billsec and amaflags land out of place.
-    in_place = [
-        F.coalesce(field(_COL["duration"]).rlike("^[0-9]+$"), F.lit(True)),
-        F.coalesce(field(_COL["billsec"]).rlike("^[0-9]+$"), F.lit(True)),
-        F.coalesce(F.upper(field(_COL["amaflags"])).isin(*_AMA_FLAGS), F.lit(True)),
-    ]
-    return F.coalesce(F.size("_fields").between(16, 21), F.lit(False)) & in_place[0] & in_place[1] & in_place[2]
+    # A null (empty or NULL) field is not evidence either way.
+    count_ok = F.coalesce(F.size("_fields").between(16, 21), F.lit(False))
+    duration_ok = F.coalesce(field(_COL["duration"]).rlike("^[0-9]+$"), F.lit(True))
+    billsec_ok = F.coalesce(field(_COL["billsec"]).rlike("^[0-9]+$"), F.lit(True))
+    amaflags_ok = F.coalesce(F.upper(field(_COL["amaflags"])).isin(*_AMA_FLAGS), F.lit(True))
+    return count_ok & duration_ok & billsec_ok & amaflags_ok
 
 
 def _uniqueid() -> Column:

@@ -34,7 +34,7 @@ def e164(number: str | None, default_region: str) -> str | None:
 
     if not number:
         return None
-    candidates = [number]
+    candidates = [number] + (["+" + number[2:]] if number.startswith("00") else [])
     for text in candidates:
         try:
             parsed = phonenumbers.parse(text, default_region)

@@ -21,11 +21,12 @@ def first_reason(*checks: tuple[Column, str]) -> Column:
 
 
 def flag_duplicates(df: DataFrame, key_col: str, order_cols: list[str]) -> DataFrame:
-    """Reject every accepted row whose key was already seen earlier in `order_cols` order.
+    """Reject every accepted row whose key was already accepted earlier in `order_cols` order.
 
-    The earliest row wins, so a re-run keeps the same row.
+    The earliest accepted row wins, so a re-run keeps the same row; a rejected earlier copy
+    (say, a truncated first write) does not make the good copy a duplicate.
     """
-    window = Window.partitionBy(key_col).orderBy(*order_cols)
+    window = Window.partitionBy(key_col).orderBy(F.col(REASON).isNotNull(), *order_cols)
     is_later_copy = F.col(REASON).isNull() & (F.row_number().over(window) > 1)
     return df.withColumn(
         REASON, F.when(is_later_copy, F.lit(f"duplicate {key_col}")).otherwise(F.col(REASON))

@@ -63,7 +63,7 @@ def with_csv_fields(lines_df: DataFrame) -> DataFrame:
     tokens_df = strict_df.select(
         "source_file", "line_number", "value", is_strict.alias("_is_strict"),
         F.when(is_strict, F.col("_strict"))
-        .otherwise(F.col("_strict"))
+        .otherwise(F.regexp_extract_all("value", F.lit(_LOOSE_TOKEN), 0))
         .alias("_tokens"),
     )  # fmt: skip
     unquote = lambda token: blank_to_null(_unquote(token, F.col("_is_strict")))  # noqa: E731
@@ -154,14 +154,7 @@ def finish(typed_df: DataFrame, leg_id_pattern: str) -> DataFrame:
     `typed_df` holds `_well_formed`, `_shape_ok`, the raw texts `_start_time` ... `_billsec`
     and every TELEPHONY_FIELDS column; `leg_id_pattern` is what a good leg_id of this PBX
     looks like. Output grain: one row per input line, `reject_reason` null when accepted.
-    Rejected rows sort last, so a damaged first copy cannot make the good copy a duplicate.
     """
-    reason = _reason(leg_id_pattern)
-    return (
-        typed_df.select(
-            "source_file", "line_number", "value", *TELEPHONY_FIELDS,
-            reason.alias(REASON), reason.isNotNull().alias("_rejected"),
-        )  # fmt: skip
-        .transform(flag_duplicates, "leg_id", ["source_file", "line_number"])
-        .select("source_file", "line_number", "value", *TELEPHONY_FIELDS, REASON)
-    )
+    return typed_df.select(
+        "source_file", "line_number", "value", *TELEPHONY_FIELDS, _reason(leg_id_pattern).alias(REASON)
+    ).transform(flag_duplicates, "leg_id", ["source_file", "line_number"])  # fmt: skip
