@@ -19,6 +19,7 @@ COMMANDS = {
     "gate": "jobs.gate",
     "export": "jobs.export",
     "sql": "jobs.sql",
+    "verify": "jobs.verify",
     "demo": "jobs.demo",
 }
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import json
 import logging
 import os
@@ -26,6 +25,7 @@ from jobs.lake import Lake, delta_version
 from jobs.policy import Policy, load_policy
 from jobs.recipients import Recipient, load_recipients
 from jobs.session import get_spark
+from jobs.verify import sha256_of
 
 HELP = "gold -> gated, checksummed releases for each recipient"
 log = logging.getLogger("tollgate.export")
@@ -112,6 +112,8 @@ def export_release(
             "policy_sha256": policy.sha256,
         }
         _write_json(staging / "manifest.json", manifest)
+        manifest_sha256 = sha256_of(staging / "manifest.json")
+        (staging / "manifest.json.sha256").write_text(f"{manifest_sha256}  manifest.json\n")
         _restrict(staging)
         final_dir.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.rename(staging, final_dir)
@@ -134,11 +136,7 @@ def _describe_files(root: Path, data_dir: Path) -> list[dict]:
         if path.name.startswith(".") or path.name.startswith("_"):
             path.unlink()  # Spark's .crc and _SUCCESS files are not part of a release
             continue
-        digest = hashlib.sha256()
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        described.append({"path": str(path.relative_to(root)), "sha256": digest.hexdigest(), "bytes": path.stat().st_size})
+        described.append({"path": str(path.relative_to(root)), "sha256": sha256_of(path), "bytes": path.stat().st_size})
     return described
 
 

@@ -2,16 +2,15 @@
 
 import datetime as dt
 import json
-from pathlib import Path
 
 from pyspark.sql import functions as F
 
 from jobs.landing import read_numbered_lines
 from tests.landing_fixtures import leg, log_line
+from tests.shared_data import SHARED_DATA
 from transforms.parse_cdr import parse_cdr_lines
 from transforms.parse_usage import parse_combined_log
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 LINES_SCHEMA = "source_file string, line_number bigint, value string"
 START, END = "2026-11-03T09:00:00-05:00", "2026-11-03T09:10:00-05:00"
 
@@ -88,7 +87,7 @@ def test_combined_log_parser_types_fields(spark):
 
 
 def test_real_apache_log_every_line_accounted_for(spark, tmp_path):
-    source = SHARED / "access-logs" / "elastic" / "apache_logs"
+    source = SHARED_DATA / "access-logs" / "elastic" / "apache_logs"
     lines_df = read_numbered_lines(spark, [source], source.parent)
     parsed_df = parse_combined_log(lines_df)
     counts = parsed_df.agg(

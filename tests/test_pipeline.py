@@ -186,3 +186,23 @@ def test_run_log_names_the_unknown_key_and_holds_no_planted_value(pipeline):
     every_message = "\n".join(text for _, text in messages)
     assert "read" in every_message and "quarantined" in every_message
     assert [form for form in planted_forms() if form in every_message] == []
+
+
+@pytest.mark.parametrize("tamper", [None, "data", "manifest"])
+def test_verify_passes_on_a_fresh_release_and_fails_after_one_changed_byte(pipeline, tmp_path, capsys, tamper):
+    root, _, _, _ = pipeline
+    release = sorted((root / "exports" / "northwind-research" / "daily_usage").iterdir())[0]
+    copy = tmp_path / release.name
+    shutil.copytree(release, copy)
+    if tamper:
+        target = next((copy / "data").iterdir()) if tamper == "data" else copy / "manifest.json"
+        content = bytearray(target.read_bytes())
+        content[len(content) // 2] ^= 0x01
+        target.write_bytes(bytes(content))
+    code = main(["verify", str(copy)])
+    output = capsys.readouterr().out
+    if tamper is None:
+        assert (code, output.startswith("OK")) == (0, True)
+    else:
+        assert code == 1 and "FAIL" in output
+        assert ("sha256" in output) if tamper == "data" else ("manifest.json" in output)

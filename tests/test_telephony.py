@@ -12,15 +12,13 @@ import pytest
 from pyspark.sql import functions as F
 
 from jobs.landing import read_numbered_lines
+from tests.shared_data import SHARED_DATA
 from transforms.parse_cdr import CDR_FIELDS, parse_cdr_lines
 from transforms.parse_telephony import parse_asterisk_lines, parse_freeswitch_lines, telephony_to_legs
 from transforms.quarantine import REASON
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "telephony"
-REAL_FREESWITCH = (
-    Path(__file__).resolve().parents[2] / "shared" / "data" / "cdr" / "freeswitch-powermedia"
-    / "Master.csv.2012-04-13-17-01-48"
-)  # fmt: skip
+REAL_FREESWITCH = SHARED_DATA / "cdr" / "freeswitch-powermedia" / "Master.csv.2012-04-13-17-01-48"
 LINES_SCHEMA = "source_file string, line_number bigint, value string"
 OUTPUT_COLUMNS = [
     "source_file", "line_number", "value", "leg_id", "caller_name", "caller_number",
@@ -332,7 +330,6 @@ def test_mangled_lines_are_accepted_whole_or_rejected_with_a_reason(spark, parse
     assert len({row.leg_id for row in accepted}) == len(accepted)
 
 
-@pytest.mark.skipif(not REAL_FREESWITCH.exists(), reason="shared data folder not present")
 def test_real_freeswitch_file_every_record_accounted_for(spark):
     root = REAL_FREESWITCH.parent
     parsed_df = parse_freeswitch_lines(read_numbered_lines(spark, [REAL_FREESWITCH], root), DUBLIN)
