@@ -18,10 +18,10 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-# GX reads these on import; Tollgate's gate must never try to reach the network or draw
-# progress bars on a scheduler's log.
+# Set before GX is imported: the gate must never try to reach the network. (GX 1.24 has
+# no analytics code left, but older 1.x releases read this.) Progress bars are a context
+# setting, below: GX passes tqdm an explicit `disable`, which TQDM_DISABLE cannot override.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("TQDM_DISABLE", "1")
 
 import great_expectations as gx  # noqa: E402
 import great_expectations.expectations as gxe  # noqa: E402
@@ -38,7 +38,7 @@ from expectations.pii import (  # noqa: E402
 )
 from transforms.detectors import has_pii  # noqa: E402
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("tollgate.gate")
 
 # Contract type (Spark simple string) -> the pyspark.sql.types class GX compares against.
 _GX_TYPE_NAMES = {
@@ -96,7 +96,7 @@ def validate_table(
     ranges, and with `k` every `contract.k_column` value at least k.
     """
     names_holding_pii = _names_holding_pii(df)
-    expectations = [ExpectTableColumnsToHaveNoPiiNames()]
+    expectations: list = [ExpectTableColumnsToHaveNoPiiNames()]
     expectations += [
         ExpectColumnValuesToContainNoPii(column=field.name)
         for field in df.schema.fields
@@ -140,7 +140,9 @@ def validate_table(
     return gate_result
 
 
-def _run_suite(df: DataFrame, suite_name: str, expectations: list) -> gx.ExpectationSuiteValidationResult:
+def _run_suite(
+    df: DataFrame, suite_name: str, expectations: list
+) -> gx.ExpectationSuiteValidationResult:
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     # persist=False: GX would otherwise cache the whole DataFrame before checking it.
@@ -167,7 +169,9 @@ def _contract_expectations(df: DataFrame, contract: DatasetContract, k: int | No
         gxe.ExpectTableColumnsToMatchSet(column_set=sorted(contract.columns), exact_match=True)
     ]
     expectations += [
-        gxe.ExpectColumnValuesToBeOfType(column=column, type_=_gx_type_name(contract.columns[column]))
+        gxe.ExpectColumnValuesToBeOfType(
+            column=column, type_=_gx_type_name(contract.columns[column])
+        )
         for column in present
     ]
     expectations += [
@@ -181,8 +185,12 @@ def _contract_expectations(df: DataFrame, contract: DatasetContract, k: int | No
         if column in typed
     ]
     if k is not None and contract.k_column in typed:
-        # The k floor: every published cell counts at least k distinct accounts.
-        expectations.append(gxe.ExpectColumnValuesToBeBetween(column=contract.k_column, min_value=k))
+        # The k floor: every published cell counts at least k distinct accounts; a null
+        # count is not known to reach k, so it fails too (map checks skip nulls).
+        expectations += [
+            gxe.ExpectColumnValuesToBeBetween(column=contract.k_column, min_value=k),
+            gxe.ExpectColumnValuesToNotBeNull(column=contract.k_column),
+        ]
     return expectations
 
 

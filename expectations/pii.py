@@ -1,8 +1,9 @@
 """GX Core 1.x expectations for personal data: PII in column values and PII-like column names.
 
 Importing this module registers both expectations and their metric with GX. Results never
-carry a value: the value check reports counts only (it forces BOOLEAN_ONLY dependencies, so
-GX never even collects sample values), the name check reports column names.
+carry a value: the value check forces BOOLEAN_ONLY whatever format the caller asks for, so GX
+never even collects sample values (its result is success alone), and the name check only
+reads the schema.
 
 Example:
     suite.add_expectation(ExpectColumnValuesToContainNoPii(column="notes"))
@@ -70,7 +71,8 @@ def is_pii_column_name(name: str) -> bool:
 
 def _boolean_only(runtime_configuration: dict | None) -> dict:
     # BASIC and richer formats sample failing values (partial_unexpected_list): for this
-    # expectation the sample would be the PII itself, so no caller may ask for one.
+    # expectation the sample would be the PII itself, so no caller may ask for one. GX then
+    # drops the counts too: BOOLEAN_ONLY keeps `success` alone.
     return {**(runtime_configuration or {}), "result_format": {"result_format": "BOOLEAN_ONLY"}}
 
 
@@ -91,26 +93,23 @@ class ColumnValuesContainNoPii(ColumnMapMetricProvider):
 class ExpectColumnValuesToContainNoPii(ColumnMapExpectation):
     """Expect no value in the column to look like an email, phone, IP, card, IBAN, SIP URI or SSN.
 
-    Results hold counts only, whatever result_format the caller asks for.
+    The result is the verdict alone (BOOLEAN_ONLY), whatever result_format the caller asks for.
     """
 
     map_metric = "column_values.contain_no_pii"
     success_keys = ("mostly",)
     library_metadata: ClassVar[dict[str, Any]] = {"maturity": "production", "tags": ["pii"]}
 
-    def get_validation_dependencies(self, execution_engine=None, runtime_configuration=None, **kwargs):
+    def get_validation_dependencies(
+        self, execution_engine=None, runtime_configuration=None, **kwargs
+    ):
         return super().get_validation_dependencies(
             execution_engine=execution_engine,
             runtime_configuration=_boolean_only(runtime_configuration),
         )
 
     def _validate(self, metrics, runtime_configuration=None, execution_engine=None):
-        result = super()._validate(metrics, _boolean_only(runtime_configuration), execution_engine)
-        counts = {
-            "element_count": metrics.get("table.row_count"),
-            "unexpected_count": metrics.get(f"{self.map_metric}.unexpected_count"),
-        }
-        return {"success": result["success"], "result": counts}
+        return super()._validate(metrics, _boolean_only(runtime_configuration), execution_engine)
 
 
 class ExpectTableColumnsToHaveNoPiiNames(BatchExpectation):

@@ -48,6 +48,9 @@ def get_spark(app_name: str = "tollgate", extra_conf: dict[str, str] | None = No
     Under spark-submit the submitted configuration wins (pass SPARK_CONF_DIR to use the
     same file there); locally the Delta JARs are loaded from .jars/ and nothing is downloaded.
     """
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active  # one session per process; its settings were fixed when it started
     # pandas-on-Spark (used by pyspark.testing) wants this set before the JVM starts.
     os.environ.setdefault("PYARROW_IGNORE_TIMEZONE", "1")
     # Python workers must use this interpreter (the project's venv), not the system python3.

@@ -212,9 +212,9 @@ def looks_like_phone(col: Column) -> Column:
     over 15 digits are not phones; bare digit runs count only as `+` E.164, 10-digit NANP
     (not starting with 1, so not an epoch timestamp) or 10-11 digits with a trunk 0.
     """
-    return _never_null(
-        (F.length(col) >= 7) & _any_candidate(col, _PHONE_CANDIDATE, _IS_PHONE)
-    )
+    # Every accepted phone has two adjacent digits: a one-line regex skips most text cheaply.
+    maybe_phone = (F.length(col) >= 7) & col.rlike("[0-9]{2}")
+    return _never_null(maybe_phone & _any_candidate(col, _PHONE_CANDIDATE, _IS_PHONE))
 
 
 def looks_like_ipv4(col: Column) -> Column:
