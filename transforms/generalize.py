@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pandas as pd
 from pyspark.sql import DataFrame
-from pyspark.sql import functions as F
+
+from transforms.per_value import map_distinct
 
 
 def calling_code(number: str | None) -> int | None:
@@ -22,24 +20,6 @@ def calling_code(number: str | None) -> int | None:
     return parsed.country_code if phonenumbers.is_possible_number(parsed) else None
 
 
-def _calling_code_batches(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-    for batch in batches:
-        codes = [calling_code(number) for number in batch["_number"]]
-        yield pd.DataFrame({"_number": batch["_number"], "_code": pd.array(codes, dtype="Int32")})
-
-
 def with_calling_code(df: DataFrame, number_col: str, target_col: str) -> DataFrame:
-    """Replace `number_col` by `target_col`, its country calling code (int, null if none).
-
-    phonenumbers runs once per distinct number, and the result is joined back.
-    """
-    codes_df = (
-        df.select(F.col(number_col).alias("_number"))
-        .where(F.col("_number").isNotNull())
-        .distinct()
-        .mapInPandas(_calling_code_batches, "_number string, _code int")
-    )
-    joined_df = df.join(codes_df, on=df[number_col].eqNullSafe(codes_df["_number"]), how="left")
-    return joined_df.select(
-        *(F.col(c) for c in df.columns if c != number_col), F.col("_code").alias(target_col)
-    )
+    """Replace `number_col` by `target_col`, its country calling code (int, null if none)."""
+    return map_distinct(df, number_col, calling_code, {target_col: "int"})

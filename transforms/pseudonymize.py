@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from pyspark.sql import Column
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
+
+from transforms.per_value import map_distinct
 
 _BLOCK_SIZE = 64  # SHA-256 block size in bytes (RFC 2104)
 
@@ -44,3 +46,39 @@ def derive_key(master_key: bytes, purpose: str) -> bytes:
     """
     return hmac.new(master_key, purpose.encode("utf-8"), hashlib.sha256).digest()
 
+
+
+EMAIL_COLUMNS = frozenset({"email", "participant_email"})
+PHONE_COLUMNS = frozenset({"phone", "caller_number", "access_number"})
+
+
+def international_number(number: str | None) -> str | None:
+    """+44 20 7946 0958, 00442079460958 and +442079460958 -> +442079460958; a number with
+    no country prefix keeps its digits only (its country is not known here)."""
+    import phonenumbers  # imported on the executor
+
+    if not number:
+        return None
+    text = number.strip()
+    text = "+" + text[2:] if text.startswith("00") else text
+    if text.startswith("+"):
+        try:
+            parsed = phonenumbers.parse(text, None)
+            if phonenumbers.is_possible_number(parsed):
+                return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        except phonenumbers.NumberParseException:
+            pass
+    digits = "".join(ch for ch in text if ch.isdigit())
+    return digits or None
+
+
+def with_pseudonym(df: DataFrame, column: str, target: str, key: bytes) -> DataFrame:
+    """Replace `column` by `target`, the keyed pseudonym of its normalized value, so the same
+    person gets the same pseudonym whatever the source wrote: emails trimmed and lowercased,
+    phone numbers in E.164, other identifiers trimmed."""
+    if column in PHONE_COLUMNS:
+        normalized_df = map_distinct(df, column, international_number, {"_normalized": "string"})
+    else:
+        normalize = (lambda c: F.lower(F.trim(c))) if column in EMAIL_COLUMNS else F.trim
+        normalized_df = df.withColumn("_normalized", normalize(F.col(column))).drop(column)
+    return normalized_df.withColumn(target, hmac_sha256(F.col("_normalized"), key)).drop("_normalized")

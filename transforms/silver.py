@@ -10,7 +10,7 @@ from pyspark.sql import functions as F
 
 from transforms.generalize import with_calling_code
 from transforms.local_time import with_local_time
-from transforms.pseudonymize import hmac_sha256
+from transforms.pseudonymize import with_pseudonym
 from transforms.quarantine import REASON, first_reason
 from transforms.user_agent import with_user_agent_classes
 
@@ -51,7 +51,8 @@ def cdr_legs_silver(
         if treatment == "keep":
             silver_columns.append(F.col(column))
         elif treatment == "pseudonymize":
-            silver_columns.append(hmac_sha256(F.col(column), key).alias(pseudonym_name(column)))
+            staged_df = with_pseudonym(staged_df, column, pseudonym_name(column), key)
+            silver_columns.append(F.col(pseudonym_name(column)))
         elif treatment == "generalize:local_time":
             staged_df = with_local_time(staged_df, column, "_timezone")
             silver_columns += [F.col(name) for name in LOCAL_TIME_COLUMNS]

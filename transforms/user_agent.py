@@ -7,11 +7,10 @@ below leave this module; anything else becomes "Other" (or "Bot" for crawlers).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pandas as pd
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
+
+from transforms.per_value import map_distinct
 
 BROWSER_FAMILIES = frozenset({
     "Chrome", "Chrome Mobile", "Chrome Mobile iOS", "Chrome Mobile WebView", "Chromium",
@@ -25,7 +24,7 @@ OS_FAMILIES = frozenset({
     "Chrome OS", "FreeBSD", "Windows Phone", "Other",
 })  # fmt: skip
 DESKTOP_OS = frozenset({"Windows", "Mac OS X", "Linux", "Ubuntu", "Fedora", "Debian", "Chrome OS", "FreeBSD"})
-UA_SCHEMA = "user_agent string, browser_family string, browser_major int, os_family string, device_class string"
+UA_OUTPUTS = {"browser_family": "string", "browser_major": "int", "os_family": "string", "device_class": "string"}
 
 
 def classify_user_agent(agent: str | None) -> tuple[str, int | None, str, str]:
@@ -60,34 +59,13 @@ def _device_class(device: str | None, os_family: str, is_bot: bool) -> str:
     return "other"
 
 
-def _classify_batches(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-    for batch in batches:
-        parsed = [classify_user_agent(agent) for agent in batch["user_agent"]]
-        yield pd.DataFrame(
-            {
-                "user_agent": batch["user_agent"],
-                "browser_family": [p[0] for p in parsed],
-                "browser_major": pd.array([p[1] for p in parsed], dtype="Int32"),
-                "os_family": [p[2] for p in parsed],
-                "device_class": [p[3] for p in parsed],
-            }
-        )
-
-
 def with_user_agent_classes(df: DataFrame, ua_col: str = "user_agent") -> DataFrame:
     """Add browser_family, browser_major, os_family and device_class; drop `ua_col`.
 
-    ua-parser has no Spark built-in equivalent, so it runs in Python once per distinct
-    agent (thousands, not millions) and the result is joined back.
+    ua-parser runs once per distinct agent (thousands, not millions), joined back.
     """
-    classes_df = (
-        df.select(F.col(ua_col).alias("user_agent"))
-        .where(F.col("user_agent").isNotNull())
-        .distinct()
-        .mapInPandas(_classify_batches, UA_SCHEMA)
-    )
-    joined_df = df.join(classes_df, on=df[ua_col].eqNullSafe(classes_df["user_agent"]), how="left")
-    return joined_df.select(
+    classified_df = map_distinct(df, ua_col, classify_user_agent, UA_OUTPUTS)
+    return classified_df.select(
         *(F.col(c) for c in df.columns if c != ua_col),
         F.coalesce("browser_family", F.lit("Other")).alias("browser_family"),
         "browser_major",
