@@ -148,13 +148,14 @@ def _count_files(parsed_df: DataFrame, source: str, report: IngestReport) -> Non
 
 
 def print_report(report: IngestReport) -> None:
-    """Counts per source (and per file with -v); unknown keys by name, never their values."""
+    """Counts per file and per source; unknown keys by name, never their values."""
+    for count in report.files:
+        log.info("  %-44s read %8d = accepted %8d + quarantined %6d",
+                 count.source_file, count.read, count.accepted, count.quarantined)  # fmt: skip
     for source in ("accounts", "cdr", "usage"):
         read, accepted, quarantined = report.totals(source)
         if read:
             log.info("ingest %-8s read %9d = accepted %9d + quarantined %7d", source, read, accepted, quarantined)
-    for count in report.files:
-        log.debug("  %s: read %d = accepted %d + quarantined %d", count.source_file, count.read, count.accepted, count.quarantined)
     if report.unknown_keys:
         log.warning(
             "unclassified CDR keys dropped before silver (fail closed): %s",

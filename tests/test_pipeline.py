@@ -9,6 +9,7 @@ import shutil
 import urllib.parse
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from pyspark.sql import functions as F
 
@@ -124,11 +125,12 @@ def test_export_holds_the_published_cell_and_no_planted_value_in_any_byte(pipeli
     assert len(releases) == 2 and gold, "expected two releases of a non-empty gold table"
     manifest = json.loads((releases[0] / "manifest.json").read_text())
     assert manifest["row_count"] == 1 and manifest["gate"]["success"] is True
-    every_byte = b"".join(p.read_bytes() for p in (root / "exports").rglob("*") if p.is_file())
+    every_byte = _every_byte_and_value(root / "exports")
     leaked = [form for form in planted_forms() if form.encode() in every_byte]
     assert leaked == []
-    # The scan is able to see text: the export does name its own columns and dataset.
+    # The scan is able to see text: the export names its columns, dataset and values.
     assert b"participant_minutes" in every_byte and b"usage_by_time_of_day" in every_byte
+    assert b"'access_type': 'app'" in every_byte
 
 
 def test_rerun_gives_same_gold_rows_and_same_export_data(pipeline, spark):
@@ -158,6 +160,21 @@ def test_every_record_is_accepted_or_quarantined_with_a_reason(pipeline, spark):
     # The record with the unknown key is accepted, but its key's value is gone.
     extra = cdr.where(F.col("leg_id") == "leg-extra").first()
     assert extra.extra_keys == ["client_debug"] and "client_debug" not in cdr.columns
+
+
+def _every_byte_and_value(folder: Path) -> bytes:
+    """Raw bytes of every file, plus every Parquet value decoded (data pages are compressed)."""
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    decoded = [str(pq.read_table(p).to_pylist()).encode() for p in files if p.suffix == ".parquet"]
+    return b"".join(p.read_bytes() for p in files) + b"".join(decoded)
+
+
+def test_no_planted_value_in_any_byte_or_value_of_silver_or_gold(pipeline):
+    root, _, _, _ = pipeline
+    for layer in ("silver", "gold"):
+        everything = _every_byte_and_value(root / "lake" / layer)
+        assert b"participant_minutes" in everything and b"'region': 'us'" in everything
+        assert [form for form in planted_forms() if form.encode() in everything] == [], layer
 
 
 def test_silver_holds_no_identifier_columns(pipeline, spark):
