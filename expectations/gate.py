@@ -2,7 +2,8 @@
 
 A table passes when its column names, its string values and (given a contract) its exact
 columns, types, domains, ranges and k floor all check out. The result names columns and
-expectations only; it is what the export manifest records.
+expectations only; it is what the export manifest records. Given a folder, the run is also
+rendered as GX Data Docs (HTML) there; those pages name columns and checks, never values.
 
 Example:
     result = validate_table(gold_df, "usage_by_time_of_day", USAGE_BY_TIME_OF_DAY, k=10)
@@ -13,10 +14,12 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import html
 import logging
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 # Set before GX is imported: the gate must never try to reach the network. (GX 1.24 has
 # no analytics code left, but older 1.x releases read this.) Progress bars are a context
@@ -47,6 +50,7 @@ _GX_TYPE_NAMES = {
     "date": "DateType", "timestamp": "TimestampType", "timestamp_ntz": "TimestampNTZType",
 }  # fmt: skip
 NAME_HOLDS_PII = "column_name_holds_pii"
+DOCS_SITE = "tollgate_gate"
 
 
 @dataclass(frozen=True)
@@ -87,14 +91,22 @@ class GateError(RuntimeError):
 
 
 def validate_table(
-    df: DataFrame, suite_name: str, contract: DatasetContract | None = None, k: int | None = None
+    df: DataFrame,
+    suite_name: str,
+    contract: DatasetContract | None = None,
+    k: int | None = None,
+    docs_dir: Path | None = None,
 ) -> GateResult:
     """Run the privacy gate over `df` and return its verdict.
 
     Always: no PII-like column name, no PII value in any string (or nested string) column.
     With a contract: exactly its columns, each of its type, values in its domains and
-    ranges, and with `k` every `contract.k_column` value at least k.
+    ranges, and with `k` every `contract.k_column` value at least k. With `docs_dir` (a
+    folder that is new or empty), the run's Data Docs land there, `index.html` first.
     """
+    if docs_dir is not None and docs_dir.exists() and any(docs_dir.iterdir()):
+        # The site's index lists every page in its folder: old runs would pass for this one.
+        raise ValueError(f"data docs folder {docs_dir} is not empty")
     names_holding_pii = _names_holding_pii(df)
     expectations: list = [ExpectTableColumnsToHaveNoPiiNames()]
     expectations += [
@@ -104,9 +116,11 @@ def validate_table(
     ]
     if contract is not None:
         expectations += _contract_expectations(df, contract, k)
+    # GX pages spell out every column name; a name that is a PII value keeps GX's pages away.
+    gx_docs_dir = None if names_holding_pii else docs_dir
     try:
         with _gx_logs_silenced():
-            results = _run_suite(df, suite_name, expectations)
+            results = _run_suite(df, suite_name, expectations, gx_docs_dir)
     except Exception as error:  # noqa: BLE001 - GX and Spark messages can quote values
         raise GateError(f"the {suite_name} gate did not run ({type(error).__name__})") from None
     # A name that is itself a PII value is reported by position, never spelled out.
@@ -130,18 +144,21 @@ def validate_table(
         expectations_run=len(results.results) + (1 if names_holding_pii else 0),
         failures=tuple(failures),
     )
+    if docs_dir is not None and names_holding_pii:
+        _write_withheld_docs(docs_dir, gate_result)
     log.info(
-        "gate %s: %s (%d checks, %d failed)",
+        "gate %s: %s (%d checks, %d failed)%s",
         suite_name,
         "passed" if gate_result.success else "refused",
         gate_result.expectations_run,
         len(gate_result.failures),
+        f"; data docs in {docs_dir}" if docs_dir is not None else "",
     )
     return gate_result
 
 
 def _run_suite(
-    df: DataFrame, suite_name: str, expectations: list
+    df: DataFrame, suite_name: str, expectations: list, docs_dir: Path | None = None
 ) -> gx.ExpectationSuiteValidationResult:
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
@@ -155,8 +172,49 @@ def _run_suite(
     definition = context.validation_definitions.add(
         gx.ValidationDefinition(name=suite_name, data=batch_definition, suite=suite)
     )
-    # BOOLEAN_ONLY: richer formats sample failing values, and those would be the PII.
-    return definition.run(batch_parameters={"dataframe": df}, result_format="BOOLEAN_ONLY")
+    # BOOLEAN_ONLY: richer formats sample failing values, and those would be the PII. The
+    # Data Docs render the stored result, so they hold no more than the verdicts either.
+    results = definition.run(batch_parameters={"dataframe": df}, result_format="BOOLEAN_ONLY")
+    if docs_dir is not None:
+        _build_data_docs(context, docs_dir)
+    return results
+
+
+def _build_data_docs(context, docs_dir: Path) -> None:
+    """Render the context's suite and its one validation result as a static site in docs_dir."""
+    # The ephemeral context's own `local_site` points at a temporary folder; only ours is built.
+    context.add_data_docs_site(
+        DOCS_SITE,
+        {
+            "class_name": "SiteBuilder",
+            "show_how_to_buttons": False,
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(docs_dir.resolve()),
+            },
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        },
+    )
+    context.build_data_docs(site_names=[DOCS_SITE])
+
+
+def _write_withheld_docs(docs_dir: Path, result: GateResult) -> None:
+    """A one-page stand-in for GX's site when a column name is itself a PII value."""
+    rows = "".join(
+        f"<tr><td>{html.escape(failure.column or '(table)')}</td>"
+        f"<td>{html.escape(failure.expectation)}</td></tr>"
+        for failure in result.failures
+    )
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    (docs_dir / "index.html").write_text(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+        f"<title>Gate {html.escape(result.suite)}</title></head><body>"
+        f"<h1>Gate {html.escape(result.suite)}: {'passed' if result.success else 'refused'}</h1>"
+        "<p>GX Data Docs withheld: a column name is itself a personal value, and GX pages"
+        " spell out column names. Columns are given by position.</p>"
+        f"<table><tr><th>column</th><th>check</th></tr>{rows}</table></body></html>\n",
+        encoding="utf-8",
+    )
 
 
 def _contract_expectations(df: DataFrame, contract: DatasetContract, k: int | None) -> list:

@@ -14,6 +14,7 @@ from jobs.common import add_date_args, add_location_args, selected_dates
 from jobs.lake import Lake, days_condition, replace_partitions
 from jobs.policy import load_policy
 from jobs.session import get_spark
+from expectations.contracts import USAGE_BY_TIME_OF_DAY
 from transforms.aggregates import daily_usage, released_legs, usage_by_time_of_day
 
 HELP = "silver -> gold aggregates with small cells suppressed"
@@ -50,16 +51,22 @@ def aggregate(spark: SparkSession, lake: Lake, days: list[dt.date], k: int) -> l
         log.info("aggregate: no silver rows for the selected days")
         return []
     in_weeks = F.col("report_week").isin(*weeks)
-    week_legs_df = silver_df.where(in_weeks)
-    listed = ", ".join(f"DATE'{week.isoformat()}'" for week in weeks)
-    target = lake.gold("usage_by_time_of_day")
-    replace_partitions(usage_by_time_of_day(week_legs_df, k), target, f"report_week IN ({listed})", ["report_week"])
-    released_df = spark.read.format("delta").load(target).where(in_weeks)
-    # Dates of the rebuilt weeks: [week, week + 7 days) for each week.
-    in_dates = " OR ".join(f"(date >= DATE'{w}' AND date < DATE'{w + dt.timedelta(days=7)}')" for w in weeks)
-    replace_partitions(
-        daily_usage(released_legs(week_legs_df, released_df)), lake.gold("daily_usage"), in_dates, ["date"]
-    )
+    # Both datasets read the same weeks of silver: read the columns they need once.
+    needed = [*USAGE_BY_TIME_OF_DAY.grain, "local_date", "conference_pseudonym", "account_pseudonym",
+              "participant_minutes"]  # fmt: skip
+    week_legs_df = silver_df.where(in_weeks).select(*needed).persist()
+    try:
+        listed = ", ".join(f"DATE'{week.isoformat()}'" for week in weeks)
+        target = lake.gold("usage_by_time_of_day")
+        replace_partitions(usage_by_time_of_day(week_legs_df, k), target, f"report_week IN ({listed})", ["report_week"])
+        released_df = spark.read.format("delta").load(target).where(in_weeks)
+        # Dates of the rebuilt weeks: [week, week + 7 days) for each week.
+        in_dates = " OR ".join(f"(date >= DATE'{w}' AND date < DATE'{w + dt.timedelta(days=7)}')" for w in weeks)
+        replace_partitions(
+            daily_usage(released_legs(week_legs_df, released_df)), lake.gold("daily_usage"), in_dates, ["date"]
+        )
+    finally:
+        week_legs_df.unpersist()
     log.info("aggregate: %d weeks rebuilt, %d time-of-day cells published (k=%d)", len(weeks), released_df.count(), k)
     return weeks
 

@@ -1,7 +1,9 @@
 """export: gold -> exports/<recipient>/<dataset>/<release_id>/, only through the privacy gate.
 
-A release is written to exports/.staging/, gated on exactly the bytes written, and renamed
-into place in one step; a refused release leaves nothing but the refusal (exit 3).
+A release is written to exports/.staging/ (Parquet, or CSV with spreadsheet formulas
+neutralised), gated on exactly the bytes written, and renamed into place in one step; a
+refused release leaves nothing but the refusal (exit 3). Every attempt gets a row in the
+release ledger and the gate's Data Docs under <lake>/_gate_docs/ (jobs/ledger.py).
 """
 
 from __future__ import annotations
@@ -12,16 +14,19 @@ import json
 import logging
 import os
 import shutil
+from functools import partial
 from pathlib import Path
 
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from expectations.contracts import CONTRACTS
+from expectations.contracts import CONTRACTS, DatasetContract
 from expectations.gate import validate_table
 from jobs.common import add_location_args
+from jobs.csv_safe import with_formulas_neutralised
 from jobs.errors import ConfigError, GateRefused
 from jobs.lake import Lake, delta_version
+from jobs.ledger import ReleaseRecord, gate_docs_dir, record_release
 from jobs.policy import Policy, load_policy
 from jobs.recipients import Recipient, load_recipients
 from jobs.session import get_spark
@@ -30,6 +35,18 @@ from jobs.verify import sha256_of
 HELP = "gold -> gated, checksummed releases for each recipient"
 log = logging.getLogger("tollgate.export")
 MANIFEST_VERSION = 1
+# RFC 4180 quoting (a quote inside a cell is doubled; Spark's default is a backslash, which
+# spreadsheets and Python's csv module do not read), and cells written exactly as they are:
+# Spark's writer trims leading spaces by default, which would turn " =cmd" back into a formula.
+CSV_OPTIONS = {
+    "header": "true",
+    "quote": '"',
+    "escape": '"',
+    "ignoreLeadingWhiteSpace": "false",
+    "ignoreTrailingWhiteSpace": "false",
+    "encoding": "UTF-8",
+    "lineSep": "\n",
+}
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -62,6 +79,11 @@ def export_all(
 def export_release(
     spark: SparkSession, lake: Lake, exports: Path, recipient: Recipient, dataset: str, policy: Policy
 ) -> Path:
+    """Gate and publish one release of `dataset` for `recipient`; the ledger records either way.
+
+    Returns the release folder; raises GateRefused (after a `refused` ledger row) when the gate
+    refuses, leaving no release and nothing in exports/.staging/.
+    """
     contract = CONTRACTS[dataset]
     k = max(recipient.k or policy.k, policy.k_floor)
     source = lake.gold(dataset)
@@ -69,52 +91,30 @@ def export_release(
     gold_df = spark.read.format("delta").option("versionAsOf", version).load(source)
     release_df = gold_df.where(F.col("region").isin(*recipient.regions)) if "region" in contract.columns else gold_df
     created_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    release_id = created_at.strftime("%Y%m%dT%H%M%SZ")
-    final_dir = _free_release_dir(exports / recipient.name / dataset, release_id)
+    final_dir, docs_dir = _free_release_dirs(lake, exports, recipient.name, dataset, created_at.strftime("%Y%m%dT%H%M%SZ"))
+    attempt = partial(ReleaseRecord, recipient=recipient.name, recipient_kind=recipient.kind, dataset=dataset,
+                      release_id=final_dir.name, created_at=created_at,
+                      source_delta_versions={f"gold/{dataset}": version})  # fmt: skip
     staging = exports / ".staging" / f"{recipient.name}--{dataset}--{final_dir.name}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        data_dir = staging / "data"
-        # One sorted file: the same gold rows always give the same bytes.
-        spark_out = staging / "_spark"
-        (release_df.repartition(1).sortWithinPartitions(*contract.grain)
-         .write.parquet(str(spark_out)))  # fmt: skip
-        data_dir.mkdir(parents=True)
-        for index, part in enumerate(sorted(spark_out.glob("part-*.parquet"))):
-            part.rename(data_dir / f"part-{index:05d}.parquet")
-        shutil.rmtree(spark_out)
-        staged_df = spark.read.parquet(str(data_dir))
-        gate = validate_table(staged_df, suite_name=f"{recipient.name}.{dataset}", contract=contract, k=k)
-        gate_report = gate.to_dict()
-        _write_json(staging / "gate_report.json", gate_report)
+        staged_df = write_release_data(spark, release_df, staging / "data", recipient.format, contract.grain)
+        gate = validate_table(staged_df, suite_name=f"{recipient.name}.{dataset}", contract=contract, k=k,
+                              docs_dir=docs_dir)  # fmt: skip
+        _write_json(staging / "gate_report.json", gate.to_dict())
         if not gate.success:
+            record_release(spark, lake, attempt(status="refused", failures=gate.failures))
             failed = ", ".join(f"{f.column or '(table)'}: {f.expectation}" for f in gate.failures)
             raise GateRefused(f"release {recipient.name}/{dataset} refused: {failed}")
-        manifest = {
-            "manifest_version": MANIFEST_VERSION,
-            "recipient": recipient.name,
-            "recipient_kind": recipient.kind,
-            "dataset": dataset,
-            "grain": list(contract.grain),
-            "release_id": final_dir.name,
-            "created_at": created_at.isoformat().replace("+00:00", "Z"),
-            "source_delta_versions": {f"gold/{dataset}": version},
-            "row_count": staged_df.count(),
-            "columns": [{"name": f.name, "type": f.dataType.simpleString()} for f in staged_df.schema.fields],
-            "files": _describe_files(staging, data_dir),
-            "privacy": {
-                "k": k,
-                "k_floor": policy.k_floor,
-                "small_cells": f"cells with {contract.k_column} < k are not published",
-                "regions": sorted(recipient.regions),
-            },
-            "gate": gate_report,
-            "policy_sha256": policy.sha256,
-        }
+        manifest = _manifest(recipient, dataset, contract, final_dir.name, created_at, version, staged_df,
+                             staging, k, policy, gate.to_dict())  # fmt: skip
         _write_json(staging / "manifest.json", manifest)
         manifest_sha256 = sha256_of(staging / "manifest.json")
         (staging / "manifest.json.sha256").write_text(f"{manifest_sha256}  manifest.json\n")
         _restrict(staging)
+        # Ledger first: a release may fail to appear after its row, never appear without one.
+        record_release(spark, lake, attempt(status="published", row_count=manifest["row_count"],
+                                            manifest_sha256=manifest_sha256))  # fmt: skip
         final_dir.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.rename(staging, final_dir)
     finally:
@@ -123,11 +123,78 @@ def export_release(
     return final_dir
 
 
-def _free_release_dir(parent: Path, release_id: str) -> Path:
-    candidate, suffix = parent / release_id, 1
-    while candidate.exists():
-        candidate, suffix = parent / f"{release_id}-{suffix}", suffix + 1
-    return candidate
+def write_release_data(
+    spark: SparkSession, release_df: DataFrame, data_dir: Path, file_format: str, grain: tuple[str, ...]
+) -> DataFrame:
+    """Write `release_df` as data/part-00000.<format> and return the rows read back from it.
+
+    One sorted file, so the same gold rows always give the same bytes. The returned
+    DataFrame is what the gate judges: the file as a recipient will read it, not the plan
+    that produced it.
+    """
+    spark_out = data_dir.parent / "_spark"
+    if file_format == "csv":
+        # Read back with the written schema, not the contract's: Spark applies a schema to
+        # CSV by position, so the contract's would hide an extra column (or a renamed one)
+        # from the gate; with enforceSchema off the header must name exactly these columns,
+        # and FAILFAST turns any cell that does not parse back into an error, not a null.
+        written_df = with_formulas_neutralised(release_df)
+        (written_df.repartition(1).sortWithinPartitions(*grain)
+         .write.options(**CSV_OPTIONS).csv(str(spark_out)))  # fmt: skip
+        _move_parts(spark_out, "csv", data_dir)
+        return (spark.read.schema(written_df.schema)
+                .options(**CSV_OPTIONS, enforceSchema="false", mode="FAILFAST", multiLine="true")
+                .csv(str(data_dir)))  # fmt: skip
+    (release_df.repartition(1).sortWithinPartitions(*grain)
+     .write.parquet(str(spark_out)))  # fmt: skip
+    _move_parts(spark_out, "parquet", data_dir)
+    return spark.read.parquet(str(data_dir))
+
+
+def _move_parts(spark_out: Path, suffix: str, data_dir: Path) -> None:
+    data_dir.mkdir(parents=True)
+    for index, part in enumerate(sorted(spark_out.glob(f"part-*.{suffix}"))):
+        part.rename(data_dir / f"part-{index:05d}.{suffix}")
+    shutil.rmtree(spark_out)
+
+
+def _manifest(
+    recipient: Recipient, dataset: str, contract: DatasetContract, release_id: str, created_at: dt.datetime,
+    version: int, staged_df: DataFrame, staging: Path, k: int, policy: Policy, gate_report: dict,
+) -> dict:  # fmt: skip
+    return {
+        "manifest_version": MANIFEST_VERSION,
+        "recipient": recipient.name,
+        "recipient_kind": recipient.kind,
+        "dataset": dataset,
+        "grain": list(contract.grain),
+        "release_id": release_id,
+        "created_at": created_at.isoformat().replace("+00:00", "Z"),
+        "source_delta_versions": {f"gold/{dataset}": version},
+        "row_count": staged_df.count(),
+        "columns": [{"name": f.name, "type": f.dataType.simpleString()} for f in staged_df.schema.fields],
+        "files": _describe_files(staging, staging / "data"),
+        "privacy": {
+            "k": k,
+            "k_floor": policy.k_floor,
+            "small_cells": f"cells with {contract.k_column} < k are not published",
+            "regions": sorted(recipient.regions),
+        },
+        "gate": gate_report,
+        "policy_sha256": policy.sha256,
+    }
+
+
+def _free_release_dirs(lake: Lake, exports: Path, recipient: str, dataset: str, release_id: str) -> tuple[Path, Path]:
+    """The release folder and its gate docs folder, under an id neither place has used yet.
+
+    A refused attempt leaves docs but no release, so both places are checked.
+    """
+    suffix, candidate = 0, release_id
+    while (exports / recipient / dataset / candidate).exists() or gate_docs_dir(lake, recipient, dataset, candidate).exists():
+        suffix += 1
+        candidate = f"{release_id}-{suffix}"
+    return exports / recipient / dataset / candidate, gate_docs_dir(lake, recipient, dataset, candidate)
 
 
 def _describe_files(root: Path, data_dir: Path) -> list[dict]:

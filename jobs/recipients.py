@@ -19,7 +19,7 @@ class Recipient(BaseModel):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
     kind: Literal["sale", "research", "advertising", "subprocessor"]
     datasets: tuple[str, ...] = Field(min_length=1)
-    format: Literal["parquet"] = "parquet"
+    format: Literal["parquet", "csv"] = "parquet"
     k: int | None = None
     regions: tuple[str, ...] = REGIONS
 

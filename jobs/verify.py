@@ -2,12 +2,13 @@
 
 Checks the manifest against expectations/manifest.schema.json, the manifest's own sha256
 (manifest.json.sha256), every data file's size and sha256, that no file is missing or
-extra, the row count in the Parquet footers, and that the gate passed.
+extra, the row count (Parquet footers; CSV records after the header), and that the gate passed.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import hashlib
 import json
 import logging
@@ -76,7 +77,11 @@ def verify_release(release: Path) -> list[str]:
         if sha256_of(file) != entry["sha256"]:
             problems.append(f"{path}: sha256 differs from the manifest")
             continue
-        rows += pq.ParquetFile(file).metadata.num_rows
+        counted = _row_count(file)
+        if counted is None:
+            problems.append(f"{path}: not a Parquet or CSV data file")
+            continue
+        rows += counted
     if not problems and rows != manifest["row_count"]:
         problems.append(f"row count {rows} but the manifest says {manifest['row_count']}")
     if manifest["gate"]["success"] is not True:
@@ -85,6 +90,17 @@ def verify_release(release: Path) -> list[str]:
     if not gate_report.is_file() or json.loads(gate_report.read_text()) != manifest["gate"]:
         problems.append("gate_report.json: missing or differs from the manifest's gate result")
     return problems
+
+
+def _row_count(file: Path) -> int | None:
+    """Rows in one data file: the Parquet footer, or CSV records minus the header line."""
+    if file.suffix == ".parquet":
+        return pq.ParquetFile(file).metadata.num_rows
+    if file.suffix == ".csv":
+        # csv.reader, not a line count: a quoted cell may hold a line break.
+        with file.open(encoding="utf-8", newline="") as handle:
+            return max(sum(1 for _ in csv.reader(handle)) - 1, 0)
+    return None
 
 
 if __name__ == "__main__":  # spark-submit is not needed: python jobs/verify.py RELEASE
