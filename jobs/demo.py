@@ -12,6 +12,8 @@ from expectations.contracts import USAGE_BY_TIME_OF_DAY
 from jobs import generate
 from jobs.common import add_location_args
 from jobs.keys import ensure_demo_key
+from jobs.lake import Lake
+from jobs.ledger import gate_docs_dir
 from jobs.run import run_pipeline
 from jobs.session import get_spark
 from jobs.show import print_table
@@ -72,8 +74,11 @@ def show_result(args: argparse.Namespace, result) -> None:
     print(f"Silver legs {result.anonymize.legs_silver:,}; stage seconds: "
           + ", ".join(f"{stage} {secs:.1f}" for stage, secs in result.seconds.items()))  # fmt: skip
     for release in result.releases:
-        print(f"Release:  {release}")
-        print(f"Manifest: {release / 'manifest.json'}")
+        recipient, dataset = release.parent.parent.name, release.parent.name
+        print(f"Release:   {release}")
+        print(f"Manifest:  {release / 'manifest.json'}")
+        print(f"Gate docs: {gate_docs_dir(Lake(args.lake), recipient, dataset, release.name) / 'index.html'}")
+    print(f"Ledger of every release (Delta): {args.lake / '_ledger' / 'releases'}")
     print(f"Lake: {args.lake}   Query it: .venv/bin/tollgate sql \"SELECT * FROM usage_by_time_of_day LIMIT 10\"")
 
 
