@@ -78,3 +78,20 @@ def load_yaml(path: Path, what: str) -> dict:
     if not isinstance(data, dict):
         raise ConfigError(f"{what} {path} must be a mapping at the top level")
     return data
+
+
+def yaml_line(text: str, location: tuple) -> int | None:
+    """The 1-based line of the YAML node at `location` (keys and list indexes), if found."""
+    node = yaml.compose(text)
+    line = None
+    for step in location:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if k.value == step), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            match = node.value[step]
+        else:
+            match = None
+        if match is None:
+            break
+        node, line = match, match.start_mark.line + 1
+    return line

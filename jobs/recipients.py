@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from expectations.contracts import CONTRACTS
-from jobs.common import load_yaml
+from jobs.common import load_yaml, yaml_line
 from jobs.errors import ConfigError
 from transforms.vocabulary import REGIONS
 
@@ -47,13 +47,17 @@ class RecipientsFile(BaseModel):
 
 
 def load_recipients(path: Path, k_floor: int) -> dict[str, Recipient]:
+    data = load_yaml(path, "recipients file")
     try:
-        parsed = RecipientsFile.model_validate(load_yaml(path, "recipients file"))
+        parsed = RecipientsFile.model_validate(data)
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors(include_input=False)
-        )
-        raise ConfigError(f"recipients file {path}: {problems}") from None
+        text = path.read_text(encoding="utf-8")
+        problems = []
+        for problem in error.errors(include_input=False):
+            line = yaml_line(text, problem["loc"])
+            where = ".".join(str(p) for p in problem["loc"]) + (f" (line {line})" if line else "")
+            problems.append(f"{where}: {problem['msg']}")
+        raise ConfigError(f"recipients file {path}: {'; '.join(problems)}") from None
     by_name: dict[str, Recipient] = {}
     for recipient in parsed.recipients:
         if recipient.name in by_name:

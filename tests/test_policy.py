@@ -85,3 +85,11 @@ def test_recipient_names_must_be_safe_folder_names(tmp_path, name):
     path.write_text(yaml.safe_dump({"recipients": [{"name": name, "kind": "research", "datasets": ["usage_by_time_of_day"]}]}))
     with pytest.raises(ConfigError, match="recipients.0.name"):
         load_recipients(path, k_floor=5)
+
+
+def test_recipients_error_names_the_line(tmp_path):
+    path = tmp_path / "recipients.yaml"
+    path.write_text("recipients:\n  - name: ok-one\n    kind: research\n    datasets: [daily_usage]\n"
+                    "  - name: two\n    kind: selling\n    datasets: [daily_usage]\n")  # fmt: skip
+    with pytest.raises(ConfigError, match=r"recipients\.1\.kind \(line 6\)"):
+        load_recipients(path, k_floor=5)
