@@ -5,17 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyspark.sql import functions as F
 
-from jobs.session import PROJECT_ROOT
+from tests.shared_data import SHARED_DATA
 from transforms.detectors import DETECTORS, has_pii, passes_luhn, pii_kinds
 
-SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
 PRESIDIO = SHARED_DATA / "pii-text" / "presidio-research" / "synth_dataset_v2.json"
 APACHE_LOG = SHARED_DATA / "access-logs" / "elastic" / "apache_logs"
 

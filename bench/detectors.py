@@ -1,0 +1,271 @@
+"""PII detector recall and false positives on real files, and the cost of one has_pii pass.
+
+    .venv/bin/python -m bench.detectors [--rows 1000000] [--repeats 3]
+
+Prints Markdown tables; exits 1 when a target from the issue is missed (see TARGETS).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from functools import reduce
+
+from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql.types import StringType, StructField, StructType
+
+from jobs.session import get_spark
+from tests.shared_data import SHARED_DATA
+from transforms.detectors import DETECTORS, has_pii
+
+PRESIDIO = SHARED_DATA / "pii-text" / "presidio-research" / "synth_dataset_v2.json"
+APACHE_LOG = SHARED_DATA / "access-logs" / "elastic" / "apache_logs"
+# Presidio label -> the detectors that find it (IP_ADDRESS: either IP detector).
+PRESIDIO_KINDS = {
+    "EMAIL_ADDRESS": ("email",),
+    "IP_ADDRESS": ("ipv4", "ipv6"),
+    "CREDIT_CARD": ("card",),
+    "PHONE_NUMBER": ("phone",),
+    "IBAN_CODE": ("iban",),
+    "US_SSN": ("us_ssn",),
+}
+TARGETS = {"EMAIL_ADDRESS": 0.99, "IP_ADDRESS": 0.99, "CREDIT_CARD": 0.99, "PHONE_NUMBER": 0.95}
+MAX_FLAGGED_CLEAN = 0.01  # share of PII-free texts has_pii may flag
+# One row per labelled span: its value alone, and its text with every *other* span of the
+# same label masked, so a hit in context is this span's and not a neighbour's.
+SPAN_SCHEMA = StructType([
+    StructField("label", StringType(), nullable=False),
+    StructField("value", StringType(), nullable=False),
+    StructField("context", StringType(), nullable=False),
+])  # fmt: skip
+TEXT_SCHEMA = StructType([StructField("text", StringType(), nullable=False)])
+
+
+def labelled_spans(records: list[dict]) -> list[tuple[str, str, str]]:
+    """(label, value, context) for every span with a label in PRESIDIO_KINDS."""
+    spans = []
+    for record in records:
+        wanted = [s for s in record["spans"] if s["entity_type"] in PRESIDIO_KINDS]
+        for span in wanted:
+            context = record["full_text"]
+            others = [o for o in wanted if o is not span and o["entity_type"] == span["entity_type"]]
+            for other in sorted(others, key=lambda o: -o["start_position"]):  # right to left
+                start, end = other["start_position"], other["end_position"]
+                context = f"{context[:start]}{{{{{other['entity_type']}}}}}{context[end:]}"
+            spans.append((span["entity_type"], span["entity_value"], context))
+    return spans
+
+
+def detects_label(label: Column, text: Column) -> Column:
+    """True when a detector for the row's Presidio label fires on `text`."""
+    cases = [
+        (label == name, reduce(lambda a, b: a | b, (DETECTORS[k](text) for k in kinds)))
+        for name, kinds in PRESIDIO_KINDS.items()
+    ]
+    return reduce(lambda chain, case: chain.when(*case), cases[1:], F.when(*cases[0]))
+
+
+def presidio_recall(spark: SparkSession, records: list[dict]) -> list[dict]:
+    spans_df = spark.createDataFrame(labelled_spans(records), SPAN_SCHEMA)
+    recall_df = spans_df.groupBy("label").agg(
+        F.count(F.lit(1)).alias("spans"),
+        F.count_if(detects_label(F.col("label"), F.col("value"))).alias("in_value"),
+        F.count_if(detects_label(F.col("label"), F.col("context"))).alias("in_context"),
+    )
+    rows = {row.label: row.asDict() for row in recall_df.collect()}
+    return [rows[label] for label in PRESIDIO_KINDS if label in rows]
+
+
+def per_detector_counts(text: Column, is_expected: Column | None = None) -> list[Column]:
+    """count_if per detector (false positives only, when `is_expected` marks true hits)."""
+    counts = []
+    for name, detect in DETECTORS.items():
+        hit = detect(text) if is_expected is None or name != "email" else detect(text) & ~is_expected
+        counts.append(F.count_if(hit).alias(name))
+    return counts
+
+
+def presidio_false_positives(spark: SparkSession, records: list[dict]) -> dict:
+    clean = [
+        (record["full_text"],)
+        for record in records
+        if not any(span["entity_type"] in PRESIDIO_KINDS for span in record["spans"])
+    ]
+    texts_df = spark.createDataFrame(clean, TEXT_SCHEMA)
+    row = texts_df.agg(
+        F.count(F.lit(1)).alias("texts"),
+        F.count_if(has_pii(F.col("text"))).alias("flagged"),
+        *per_detector_counts(F.col("text")),
+    ).first()
+    return row.asDict()
+
+
+def access_log_fields(spark: SparkSession) -> DataFrame:
+    """One row per log line: client, request URL and user agent (the last quoted field)."""
+    quoted = F.split(F.col("value"), '"')
+    request = F.try_element_at(quoted, F.lit(2))
+    return spark.read.text(str(APACHE_LOG)).select(
+        F.substring_index("value", " ", 1).alias("client"),
+        F.coalesce(F.try_element_at(F.split(request, " "), F.lit(2)), F.lit("")).alias("url"),
+        F.coalesce(F.try_element_at(quoted, F.lit(6)), F.lit("")).alias("user_agent"),
+        F.col("value").alias("line"),
+    )
+
+
+def access_log_results(spark: SparkSession) -> dict:
+    fields_df = access_log_fields(spark)
+    results = {"client": fields_df.agg(
+        F.count(F.lit(1)).alias("lines"), F.count_if(DETECTORS["ipv4"](F.col("client"))).alias("ipv4"),
+    ).first().asDict()}  # fmt: skip
+    for field in ("url", "user_agent"):
+        text = F.col(field)
+        # Every `@` in this log is a crawler's contact address (SOURCE.txt, checked by eye).
+        has_address = F.instr(text, "@") > 0
+        any_false = reduce(
+            lambda a, b: a | b,
+            (detect(text) & ~has_address if name == "email" else detect(text) for name, detect in DETECTORS.items()),
+        )
+        results[field] = fields_df.agg(
+            F.count(F.lit(1)).alias("lines"),
+            F.count_if(has_address).alias("addresses"),
+            F.count_if(has_address & DETECTORS["email"](text)).alias("addresses_found"),
+            F.count_if(any_false).alias("any_false"),
+            *per_detector_counts(text, has_address),
+        ).first().asDict()
+    return results
+
+
+def repeated_rows(spark: SparkSession, text: Column, rows: int) -> DataFrame:
+    """`rows` strings: the log's `text` field repeated, cached in memory, 2 partitions per core."""
+    base_df = access_log_fields(spark).select(text.alias("text"))
+    copies = -(-rows // base_df.count())
+    rows_df = spark.range(copies).crossJoin(base_df).select("text").limit(rows).repartition(4).cache()
+    rows_df.count()
+    return rows_df
+
+
+def timed_counts(rows_df: DataFrame, condition: Column, repeats: int) -> tuple[float, int]:
+    """Median seconds of `repeats` count_if passes (after one untimed warm-up) and the count."""
+    def run() -> int:
+        return rows_df.agg(F.count_if(condition).alias("n")).first().n
+
+    counted = run()
+    seconds = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        run()
+        seconds.append(time.perf_counter() - started)
+    return statistics.median(seconds), counted
+
+
+def has_pii_timing(spark: SparkSession, rows: int, repeats: int) -> list[dict]:
+    """has_pii against the baseline on two inputs; on the PII-free one, each detector alone."""
+    inputs = {
+        "whole log lines (client IP first: has_pii stops early)": (F.col("line"), False),
+        "URL and user agent, PII-free (every detector runs)": (F.concat_ws(" ", "url", "user_agent"), True),
+    }
+    results = []
+    for label, (text, per_detector) in inputs.items():
+        rows_df = repeated_rows(spark, text, rows)
+        baseline_s, _ = timed_counts(rows_df, F.length("text") > 0, repeats)
+        has_pii_s, flagged = timed_counts(rows_df, has_pii(F.col("text")), repeats)
+        detectors_s = {  # one timed pass each: roughly where the time goes
+            name: timed_counts(rows_df, detect(F.col("text")), 1)[0]
+            for name, detect in (DETECTORS.items() if per_detector else ())
+        }
+        results.append({"input": label, "rows": rows_df.count(), "flagged": flagged, "baseline_s": baseline_s,
+                        "has_pii_s": has_pii_s, "detectors_s": detectors_s})  # fmt: skip
+        rows_df.unpersist(blocking=True)
+    return results
+
+
+def share(part: int, whole: int) -> str:
+    return f"{part / whole:.4f}" if whole else "n/a"
+
+
+def print_report(recall: list[dict], clean: dict, log: dict, timing: list[dict]) -> list[str]:
+    """Print the Markdown tables; return the targets missed."""
+    missed: list[str] = []
+    print("\n### Presidio synth_dataset_v2: recall per labelled span\n")
+    print("| label | detector(s) | spans | recall, value alone | recall, in its text | target |")
+    print("| --- | --- | ---: | ---: | ---: | ---: |")
+    for row in recall:
+        target = TARGETS.get(row["label"])
+        for column in ("in_value", "in_context"):
+            if target is not None and row[column] / row["spans"] < target:
+                missed.append(f"{row['label']} recall {column} {row[column]}/{row['spans']} < {target}")
+        print(f"| {row['label']} | {'/'.join(PRESIDIO_KINDS[row['label']])} | {row['spans']} | "
+              f"{share(row['in_value'], row['spans'])} ({row['in_value']}) | "
+              f"{share(row['in_context'], row['spans'])} ({row['in_context']}) | {target or '-'} |")  # fmt: skip
+    print(f"\n### Presidio texts with none of those labels ({clean['texts']} texts)\n")
+    print(f"has_pii flags {clean['flagged']} = {share(clean['flagged'], clean['texts'])} "
+          f"(target < {MAX_FLAGGED_CLEAN})\n")  # fmt: skip
+    if clean["flagged"] / clean["texts"] >= MAX_FLAGGED_CLEAN:
+        missed.append(f"presidio clean texts flagged {clean['flagged']}/{clean['texts']}")
+    print("| detector | " + " | ".join(DETECTORS) + " |")
+    print("| --- |" + " ---: |" * len(DETECTORS))
+    print("| false positives | " + " | ".join(str(clean[name]) for name in DETECTORS) + " |")
+    client = log["client"]
+    print(f"\n### Apache access log ({client['lines']} lines)\n")
+    print(f"client IPs detected as IPv4: {client['ipv4']}/{client['lines']} = {share(client['ipv4'], client['lines'])}\n")
+    if client["ipv4"] / client["lines"] < TARGETS["IP_ADDRESS"]:
+        missed.append(f"apache client IPv4 {client['ipv4']}/{client['lines']}")
+    print("| field | real emails (found) | rows with any false positive | " + " | ".join(DETECTORS) + " |")
+    print("| --- | ---: | ---: |" + " ---: |" * len(DETECTORS))
+    for field in ("url", "user_agent"):
+        row = log[field]
+        if row["any_false"] / row["lines"] >= MAX_FLAGGED_CLEAN:
+            missed.append(f"apache {field} false positives {row['any_false']}/{row['lines']}")
+        print(f"| {field} | {row['addresses']} ({row['addresses_found']}) | "
+              f"{row['any_false']} = {share(row['any_false'], row['lines'])} | "
+              + " | ".join(str(row[name]) for name in DETECTORS) + " |")  # fmt: skip
+    print("\n### One has_pii pass, warm JVM (median of the timed repeats)\n")
+    print("| input | rows | flagged | `length > 0` count, s | `has_pii` count, s | ratio | has_pii rows/s |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for row in timing:
+        print(f"| {row['input']} | {row['rows']:,} | {row['flagged']:,} | {row['baseline_s']:.2f} | "
+              f"{row['has_pii_s']:.2f} | {row['has_pii_s'] / row['baseline_s']:.1f} | "
+              f"{row['rows'] / row['has_pii_s']:,.0f} |")  # fmt: skip
+    worst = timing[-1]
+    print(f"\nEach detector alone on the PII-free input, one timed pass (baseline {worst['baseline_s']:.2f} s):\n")
+    print("| detector | " + " | ".join(worst["detectors_s"]) + " |")
+    print("| --- |" + " ---: |" * len(worst["detectors_s"]))
+    print("| seconds | " + " | ".join(f"{s:.2f}" for s in worst["detectors_s"].values()) + " |")
+    return missed
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows for the has_pii timing")
+    parser.add_argument("--repeats", type=int, default=3, help="timed passes per measurement")
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = parse_args()
+    print(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; load average before: {os.getloadavg()}")
+    spark = get_spark("bench-detectors")
+    records = json.loads(PRESIDIO.read_text(encoding="utf-8"))
+    steps: dict[str, Callable[[], object]] = {
+        "recall": lambda: presidio_recall(spark, records),
+        "clean": lambda: presidio_false_positives(spark, records),
+        "log": lambda: access_log_results(spark),
+        "timing": lambda: has_pii_timing(spark, args.rows, args.repeats),
+    }
+    results = {name: step() for name, step in steps.items()}
+    missed = print_report(**results)
+    print(f"\nload average after: {os.getloadavg()}")
+    for miss in missed:
+        print(f"TARGET MISSED: {miss}", file=sys.stderr)
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
