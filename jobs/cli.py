@@ -6,6 +6,7 @@ import argparse
 import importlib
 import logging
 import sys
+import traceback
 
 from jobs.errors import EXIT_FAILURE, EXIT_GATE_REFUSED, EXIT_USAGE, ConfigError, GateRefused
 
@@ -67,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # noqa: BLE001 - the last resort must not echo data values
         # Spark and Py4J messages can quote record values; log only the error's type.
         log.error("failed: %s (run with -v for the stack trace)", type(error).__name__)
-        log.debug("stack trace", exc_info=True)
+        # Frames only: the exception's message is exactly what may quote a value.
+        log.debug("stack trace:\n%s", "".join(traceback.format_tb(error.__traceback__)))
         return EXIT_FAILURE
 
 
