@@ -215,3 +215,40 @@ def test_verify_counts_csv_rows(csv_releases, tmp_path):
     manifest_path.write_text(json.dumps(manifest))
     (copy / "manifest.json.sha256").write_text(f"{sha256_of(manifest_path)}  manifest.json\n")
     assert verify_release(copy) == ["row count 2 but the manifest says 3"]
+
+
+CARD_IN_DIGITS = "4539148803436467"  # Luhn-valid, looks like any long number
+IPV6 = "2001:db8::8a2e:370:7334"
+
+
+@pytest.mark.parametrize(
+    ("changes", "extra_column", "expected"),
+    [
+        ({}, "comment", ("(table)", "expect_table_columns_to_match_set")),
+        ({"product": "fax"}, None, ("product", IN_SET)),
+        ({"distinct_accounts": 3}, None, ("distinct_accounts", BETWEEN)),
+        ({"product": f"call {PLANTED_EMAIL}"}, None, ("product", NO_PII)),
+        ({"access_type": CARD_IN_DIGITS}, None, ("access_type", NO_PII)),
+        ({"access_type": IPV6}, None, ("access_type", NO_PII)),
+    ],
+)
+def test_export_command_refuses_with_exit_3_for_the_right_reason(spark, tmp_path, capsys, changes, extra_column, expected):
+    from jobs.cli import main
+
+    rows_df = spark.createDataFrame(usage_rows(**changes), USAGE_SCHEMA)
+    if extra_column:
+        rows_df = rows_df.withColumn(extra_column, F.lit("fine"))
+    lake = Lake(tmp_path / "lake")
+    rows_df.write.format("delta").save(lake.gold(DATASET))
+    recipients = tmp_path / "recipients.yaml"
+    recipients.write_text(f"recipients:\n  - {{name: acme-research, kind: research, datasets: [{DATASET}]}}\n")
+    code = main(["export", "--lake", str(lake.root), "--exports", str(tmp_path / "exports"),
+                 "--recipients", str(recipients)])  # fmt: skip
+    assert code == 3
+    assert not (tmp_path / "exports" / "acme-research").exists()
+    [row] = ledger_rows(spark, lake)
+    failures = {(f["column"] or "(table)", f["expectation"]) for f in row["failures"]}
+    assert expected in failures
+    printed = capsys.readouterr()
+    for value in (PLANTED_EMAIL, CARD_IN_DIGITS, IPV6):
+        assert value not in printed.out + printed.err + repr(row)
