@@ -36,8 +36,27 @@ POSITIVES = {
         "03.93.92.16.85",
         "9498777106",
         "+447700677662",
+        # A label joined by `-` or after a space (Presidio's `082 490 1693-Office`).
+        "South Africa 70651\n082 490 1693-Office\\,+41 (0)69 979 80 58-Fax",
+        "3660170548-Fax",
+        "(37) 788-063-Office",
+        "APO AA 61487\n416 60 039 office\n",
+        "dpo ap 51065\n781 1704 office",
+        "28-64-66-98 office",
+        "call 555 1234 Office, thanks",
+        "99 668472",  # two and six digits
+        "mobile: 99 577450\ndesk:",
     ],
-    "ipv4": ["192.168.100.200", "client 10.0.0.1 said hi", "http://8.8.4.4/path", "0.0.0.0"],
+    "ipv4": [
+        "192.168.100.200",
+        "client 10.0.0.1 said hi",
+        "http://8.8.4.4/path",
+        "http://8.8.4.4/",
+        "from 10.0.0.1",
+        "0.0.0.0",
+        "route 10.0.0.0/8 via eth0",
+        "addr=10.1.2.3",
+    ],
     "ipv6": [
         "::1",
         "2001:db8::8a2e:370:7334",
@@ -81,9 +100,27 @@ NEGATIVES = {
         "3.14159265",
         "192.168.100.200",
         "17151 2450 Crown St",  # house numbers
+        "3911 Fourth Avenue",
+        "370 3911 Fourth Avenue",
+        "781 1704 officers",  # not a label word: a quantity
+        "555-1234-report",  # `-` joins a word that is no label
         "200 203023",  # an access log's status and size
+        "12-668472",  # two and six digits only with a space
     ],
-    "ipv4": ["1.2.3", "256.1.1.1", "Chrome/120.0.6099.109", "1.2.3.4.5", "v10.20.30.40x"],
+    "ipv4": [
+        "1.2.3",
+        "256.1.1.1",
+        "Chrome/120.0.6099.109",
+        "1.2.3.4.5",
+        "v10.20.30.40x",
+        # Four-part versions in user agents (Apache log).
+        "Mozilla/5.0 (Windows; U; Windows NT 5.2; en-US; rv:1.8.1.4) Gecko/20070515 "
+        "Firefox/2.0.0.4",
+        "rv:1.9.0.19",
+        "Chrome/30.0.0.0",
+        "CoolNovo/2.0.9.20",
+        "curl/7.19.7 zlib/1.2.3.4",
+    ],
     "ipv6": ["10:05:03", "std::vector", "00:1a:2b:3c:4d:5e", "::", "12:30 - 13:45"],
     "card": [
         "4111111111111112",  # Luhn fails

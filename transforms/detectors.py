@@ -33,8 +33,13 @@ _SIP_URI = (
 )
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _IPV4_CORE = rf"{_OCTET}(?:\.{_OCTET}){{3}}"
-# Not inside a version string (`Chrome/120.0.6099.109`, `1.2.3.4.5`) or a longer number.
-_IPV4 = rf"(?<![0-9A-Za-z.]){_IPV4_CORE}(?![0-9A-Za-z]|\.[0-9A-Za-z])"
+# Not inside a version string (`Chrome/120.0.6099.109`, `1.2.3.4.5`) or a longer number,
+# nor a four-part version after a product name and `/` or after `rv:` (`Firefox/2.0.0.4`,
+# `zlib/1.2.3.4`, `rv:1.8.1.4`); `http://8.8.4.4/` has `/` before its `/`, so still counts.
+_IPV4 = (
+    rf"(?<![0-9A-Za-z.])(?<![0-9A-Za-z]/)(?<!rv:){_IPV4_CORE}"
+    r"(?![0-9A-Za-z]|\.[0-9A-Za-z])"
+)
 _H = "[0-9A-Fa-f]{1,4}"
 _IPV6_FORMS = (
     rf"(?:{_H}:){{1,4}}:{_IPV4_CORE}",  # 64:ff9b::192.0.2.1
@@ -62,12 +67,18 @@ _CARD_CANDIDATE = (
 # Digit groups (a parenthesised area code may lead one) joined by single space, dot or dash,
 # an optional leading `+` and extension. Not inside a word, path, version or date-time.
 _PHONE_ITEM = r"(?:\([0-9]{1,4}\) ?)?[0-9]{1,15}+"
+# A word that labels the number before it (`082 490 1693-Office`, `781 1704 office`).
+_PHONE_LABEL = r"(?i:office|fax|mobile|cell|home|work|desk|direct|tel|phone)(?![0-9A-Za-z_])"
 _PHONE_CANDIDATE = (
     # Cheap pruning first: at least 7 digits close together, and not an ISO date.
     r"(?<![0-9A-Za-z_./@+-])(?=(?:[^0-9]{0,3}[0-9]){7})(?![0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?![0-9]))"
     rf"\+?{_PHONE_ITEM}(?:[ .-]{_PHONE_ITEM}){{0,7}}"
-    r"(?: ?(?:x|ext\.?) ?[0-9]{1,6}+)?(?![0-9A-Za-z_@]|[.:/-][0-9A-Za-z])"
-    r"(?: [A-Za-z])?"  # kept to tell `3911 Fourth Avenue` (an address) from a phone
+    # Not followed by a word, path, version or a `-` joining more (`-Office` may follow).
+    r"(?: ?(?:x|ext\.?) ?[0-9]{1,6}+)?"
+    rf"(?![0-9A-Za-z_@]|[.:/][0-9A-Za-z]|-(?!{_PHONE_LABEL})[0-9A-Za-z])"
+    # A label word, or the first letter of another word: kept to tell `3911 Fourth Avenue`
+    # (an address) from a phone (`_IS_PHONE` looks for a space and one letter at the end).
+    rf"(?: {_PHONE_LABEL}| [A-Za-z])?"
 )
 _PHONE_BARE = r"^(?:\+[0-9]{8,15}|[2-9][0-9]{9}|0[1-9][0-9]{8,9})$"  # E.164, NANP, trunk 0
 _PHONE_NOT = (
@@ -151,10 +162,10 @@ _PHONE_PREFIXED = r"core RLIKE r'^[+0]|\('"  # country code, trunk 0 or area cod
 _PHONE_GROUPED_OK = (
     "size(filter(p.groups, g -> length(g) = 1)) <= 1"
     f" AND NOT core RLIKE r'{_PHONE_NOT}'"
-    # Two plain groups make a local number only as 3-4 or 4-4 (`467 3395`, `9472 7916`);
-    # `200 203023` is an access log's status and size.
+    # Two plain groups make a local number only as 3-4, 4-4 or 2 6 (`467 3395`, `9472 7916`,
+    # `99 668472`); `200 203023` is an access log's status and size.
     f" AND ({_PHONE_PREFIXED} OR size(p.groups) >= 3"
-    r" OR core RLIKE r'^[0-9]{3,4}[ -][0-9]{4}$')"
+    r" OR core RLIKE r'^(?:[0-9]{3,4}[ -][0-9]{4}|[0-9]{2} [0-9]{6})$')"
     # Dotted: French `03.93.92.16.85` or US `930.167.3943`, never a decimal, a version
     # (`120.0.6099.109`) or an IPv4 address (four groups of at most three digits).
     r" AND NOT (core RLIKE r'^[0-9]+(?:\.[0-9]+)+$' AND (size(p.groups) < 3"
@@ -163,14 +174,15 @@ _PHONE_GROUPED_OK = (
 )
 _IS_PHONE = "t -> " + _let(
     "core",
-    r"regexp_replace(t, r'(?: ?(?:x|ext\.?) ?[0-9]+)?(?: [A-Za-z])?$', '')",
+    r"regexp_replace(t, r'(?: ?(?:x|ext\.?) ?[0-9]+)?(?: [A-Za-z]+)?$', '')",
     _let(
         "p",
         "named_struct('digits', regexp_replace(core, '[^0-9]', ''), 'groups', "
         r"regexp_extract_all(replace(core, '(0)', ''), '[0-9]+', 0))",
         "length(p.digits) BETWEEN 7 AND 15"
         # Up to 8 digits with no prefix, then a word: a house number and a street
-        # (`370 3911 Fourth Avenue`) or a quantity, not a local number.
+        # (`370 3911 Fourth Avenue`) or a quantity, not a local number. A label word
+        # (`781 1704 office`) ends the candidate in two letters, so does not count.
         f" AND NOT (NOT {_PHONE_PREFIXED} AND length(p.digits) <= 8 AND t RLIKE ' [A-Za-z]$')"
         rf" AND IF(core RLIKE r'^\+?[0-9]+$', core RLIKE r'{_PHONE_BARE}', {_PHONE_GROUPED_OK})",
     ),
