@@ -14,7 +14,6 @@ Example:
 from __future__ import annotations
 
 import contextlib
-import html
 import logging
 import os
 from collections.abc import Iterator
@@ -34,6 +33,7 @@ from pyspark.sql import functions as F  # noqa: E402
 from pyspark.sql.types import ArrayType, DataType, MapType, StringType, StructType  # noqa: E402
 
 from expectations.contracts import DatasetContract  # noqa: E402
+from expectations.docs import build_data_docs, write_withheld_docs  # noqa: E402
 from expectations.pii import (  # noqa: E402
     ExpectColumnValuesToContainNoPii,
     ExpectTableColumnsToHaveNoPiiNames,
@@ -50,7 +50,6 @@ _GX_TYPE_NAMES = {
     "date": "DateType", "timestamp": "TimestampType", "timestamp_ntz": "TimestampNTZType",
 }  # fmt: skip
 NAME_HOLDS_PII = "column_name_holds_pii"
-DOCS_SITE = "tollgate_gate"
 
 
 @dataclass(frozen=True)
@@ -145,7 +144,7 @@ def validate_table(
         failures=tuple(failures),
     )
     if docs_dir is not None and names_holding_pii:
-        _write_withheld_docs(docs_dir, gate_result)
+        write_withheld_docs(docs_dir, gate_result)
     log.info(
         "gate %s: %s (%d checks, %d failed)%s",
         suite_name,
@@ -176,45 +175,8 @@ def _run_suite(
     # Data Docs render the stored result, so they hold no more than the verdicts either.
     results = definition.run(batch_parameters={"dataframe": df}, result_format="BOOLEAN_ONLY")
     if docs_dir is not None:
-        _build_data_docs(context, docs_dir)
+        build_data_docs(context, docs_dir)
     return results
-
-
-def _build_data_docs(context, docs_dir: Path) -> None:
-    """Render the context's suite and its one validation result as a static site in docs_dir."""
-    # The ephemeral context's own `local_site` points at a temporary folder; only ours is built.
-    context.add_data_docs_site(
-        DOCS_SITE,
-        {
-            "class_name": "SiteBuilder",
-            "show_how_to_buttons": False,
-            "store_backend": {
-                "class_name": "TupleFilesystemStoreBackend",
-                "base_directory": str(docs_dir.resolve()),
-            },
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-        },
-    )
-    context.build_data_docs(site_names=[DOCS_SITE])
-
-
-def _write_withheld_docs(docs_dir: Path, result: GateResult) -> None:
-    """A one-page stand-in for GX's site when a column name is itself a PII value."""
-    rows = "".join(
-        f"<tr><td>{html.escape(failure.column or '(table)')}</td>"
-        f"<td>{html.escape(failure.expectation)}</td></tr>"
-        for failure in result.failures
-    )
-    docs_dir.mkdir(parents=True, exist_ok=True)
-    (docs_dir / "index.html").write_text(
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
-        f"<title>Gate {html.escape(result.suite)}</title></head><body>"
-        f"<h1>Gate {html.escape(result.suite)}: {'passed' if result.success else 'refused'}</h1>"
-        "<p>GX Data Docs withheld: a column name is itself a personal value, and GX pages"
-        " spell out column names. Columns are given by position.</p>"
-        f"<table><tr><th>column</th><th>check</th></tr>{rows}</table></body></html>\n",
-        encoding="utf-8",
-    )
 
 
 def _contract_expectations(df: DataFrame, contract: DatasetContract, k: int | None) -> list:
