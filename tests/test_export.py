@@ -252,3 +252,19 @@ def test_export_command_refuses_with_exit_3_for_the_right_reason(spark, tmp_path
     printed = capsys.readouterr()
     for value in (PLANTED_EMAIL, CARD_IN_DIGITS, IPV6):
         assert value not in printed.out + printed.err + repr(row)
+
+
+def test_one_ledger_holds_a_published_and_a_refused_release(spark, tmp_path, policy):
+    lake = make_lake(spark, tmp_path, usage_rows())
+    exports = tmp_path / "exports"
+    export_release(spark, lake, exports, recipient(), DATASET, policy)
+    spark.createDataFrame(usage_rows(distinct_accounts=2), USAGE_SCHEMA).write.format("delta").mode(
+        "overwrite"
+    ).save(lake.gold(DATASET))
+    with pytest.raises(GateRefused):
+        export_release(spark, lake, exports, recipient(), DATASET, policy)
+    rows = ledger_rows(spark, lake)
+    assert sorted(row["status"] for row in rows) == ["published", "refused"]
+    published = next(row for row in rows if row["status"] == "published")
+    assert (exports / "acme-research" / DATASET / published["release_id"]).is_dir()
+    assert len(list((exports / "acme-research" / DATASET).iterdir())) == 1
