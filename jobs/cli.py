@@ -51,6 +51,8 @@ def configure_logging(verbose: bool = False) -> None:
     logging.getLogger("tollgate").setLevel(logging.DEBUG if verbose else logging.INFO)
     logging.getLogger("py4j").setLevel(logging.WARNING)
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    # GX pins this module's logger at INFO on import; it announces temporary folders.
+    logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
 
 
 def main(argv: list[str] | None = None) -> int:
