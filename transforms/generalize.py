@@ -1,4 +1,4 @@
-"""Generalizers for quasi-identifiers that have no Spark built-in: phone -> calling code."""
+"""Phone numbers, which have no Spark built-in: E.164 form and country calling code."""
 
 from __future__ import annotations
 
@@ -18,6 +18,28 @@ def calling_code(number: str | None) -> int | None:
     except phonenumbers.NumberParseException:
         return None
     return parsed.country_code if phonenumbers.is_possible_number(parsed) else None
+
+
+def e164(number: str | None, default_region: str | None) -> str | None:
+    """`number` in E.164 (+15550101234), read as dialed in `default_region`; None if impossible.
+
+    Possible (right length for its country), not valid: validity tables reject fictional and
+    newly assigned ranges. A leading 00 is tried as + too, the international prefix of most
+    of the world even where the region's own prefix differs (011 in the US).
+    """
+    import phonenumbers  # imported on the executor
+
+    if not number:
+        return None
+    candidates = [number] + (["+" + number[2:]] if number.startswith("00") else [])
+    for text in candidates:
+        try:
+            parsed = phonenumbers.parse(text, default_region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_possible_number(parsed):
+            return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return None
 
 
 def with_calling_code(df: DataFrame, number_col: str, target_col: str) -> DataFrame:

@@ -7,70 +7,29 @@ JSON-lines CDR (`transforms.parse_cdr`), so both can be unioned into one bronze 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from functools import partial
 
-import pandas as pd
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+from transforms.generalize import e164
 from transforms.parse_asterisk import parse_asterisk_lines
 from transforms.parse_cdr import CDR_FIELDS
 from transforms.parse_freeswitch import parse_freeswitch_lines
+from transforms.per_value import map_distinct
 from transforms.quarantine import REASON
 from transforms.vocabulary import PRODUCTS, REGIONS
 
 __all__ = ["e164", "parse_asterisk_lines", "parse_freeswitch_lines", "telephony_to_legs", "with_e164"]
 
 
-def e164(number: str | None, default_region: str) -> str | None:
-    """`number` in E.164 (+15550101234), read as dialed in `default_region`; None if impossible.
-
-    Possible (right length for its country), not valid: validity tables reject fictional and
-    newly assigned ranges. A leading 00 is tried as + too, the international prefix of most
-    of the world even where the region's own prefix differs (011 in the US).
-    """
-    import phonenumbers  # imported on the executor
-
-    if not number:
-        return None
-    candidates = [number] + (["+" + number[2:]] if number.startswith("00") else [])
-    for text in candidates:
-        try:
-            parsed = phonenumbers.parse(text, default_region)
-        except phonenumbers.NumberParseException:
-            continue
-        if phonenumbers.is_possible_number(parsed):
-            return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-    return None
-
-
-def _e164_batches(batches: Iterator[pd.DataFrame], default_region: str) -> Iterator[pd.DataFrame]:
-    for batch in batches:
-        yield pd.DataFrame(
-            {"_number": batch["_number"], "_e164": [e164(n, default_region) for n in batch["_number"]]}
-        )
-
-
 def with_e164(df: DataFrame, number_cols: list[str], default_region: str) -> DataFrame:
-    """Add `<col>_e164` for each of `number_cols`: the number in E.164, or null.
-
-    phonenumbers has no Spark built-in, so it runs once per distinct number of all the
-    columns together and the result is joined back; the rows never pass through Python.
-    """
-    distinct_df = (
-        df.select(F.explode(F.array(*number_cols)).alias("_number"))
-        .where(F.col("_number").isNotNull())
-        .distinct()
-        .mapInPandas(partial(_e164_batches, default_region=default_region), "_number string, _e164 string")
-    )
-    for col_name in number_cols:  # one join per column, two columns at most
-        lookup_df = distinct_df.select(
-            F.col("_number").alias(f"_{col_name}_key"), F.col("_e164").alias(f"{col_name}_e164")
-        )
-        df = df.join(lookup_df, on=F.col(col_name) == F.col(f"_{col_name}_key"), how="left").drop(
-            f"_{col_name}_key"
-        )
+    """Add `<col>_e164` for each of `number_cols`: the number in E.164, or null (phonenumbers,
+    once per distinct number)."""
+    to_e164 = partial(e164, default_region=default_region)
+    for col_name in number_cols:
+        df = map_distinct(df.withColumn(f"_{col_name}_raw", F.col(col_name)), f"_{col_name}_raw", to_e164,
+                          {f"{col_name}_e164": "string"})  # fmt: skip
     return df
 
 

@@ -8,6 +8,7 @@ import hmac
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+from transforms.generalize import e164
 from transforms.per_value import map_distinct
 
 _BLOCK_SIZE = 64  # SHA-256 block size in bytes (RFC 2104)
@@ -55,21 +56,9 @@ PHONE_COLUMNS = frozenset({"phone", "caller_number", "access_number"})
 def international_number(number: str | None) -> str | None:
     """+44 20 7946 0958, 00442079460958 and +442079460958 -> +442079460958; a number with
     no country prefix keeps its digits only (its country is not known here)."""
-    import phonenumbers  # imported on the executor
-
     if not number:
         return None
-    text = number.strip()
-    text = "+" + text[2:] if text.startswith("00") else text
-    if text.startswith("+"):
-        try:
-            parsed = phonenumbers.parse(text, None)
-            if phonenumbers.is_possible_number(parsed):
-                return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-        except phonenumbers.NumberParseException:
-            pass
-    digits = "".join(ch for ch in text if ch.isdigit())
-    return digits or None
+    return e164(number.strip(), None) or "".join(ch for ch in number if ch.isdigit()) or None
 
 
 def with_pseudonym(df: DataFrame, column: str, target: str, key: bytes) -> DataFrame:
