@@ -198,13 +198,11 @@ def _free_release_dirs(lake: Lake, exports: Path, recipient: str, dataset: str, 
 
 
 def _describe_files(root: Path, data_dir: Path) -> list[dict]:
-    described = []
-    for path in sorted(data_dir.iterdir()):
-        if path.name.startswith(".") or path.name.startswith("_"):
-            path.unlink()  # Spark's .crc and _SUCCESS files are not part of a release
-            continue
-        described.append({"path": str(path.relative_to(root)), "sha256": sha256_of(path), "bytes": path.stat().st_size})
-    return described
+    """Path, sha256 and size of every data file (only the moved part files are in data/)."""
+    return [
+        {"path": str(path.relative_to(root)), "sha256": sha256_of(path), "bytes": path.stat().st_size}
+        for path in sorted(data_dir.iterdir())
+    ]
 
 
 def _write_json(path: Path, payload: dict) -> None:
