@@ -16,9 +16,9 @@ from jobs.generate_pools import DAY_S
 from jobs.generate_vocab import ZONES
 
 # Relative activity per local hour on a weekday: two peaks, 9-11 and 14-16, quiet but never
-# empty nights (support desks, calls with other continents): about 0.5% of a day per hour.
-HOUR_WEIGHT = np.array([0.10, 0.09, 0.08, 0.08, 0.09, 0.10, 0.16, 0.35, 0.85, 1.6, 1.8, 1.4,
-                        0.8, 1.1, 1.6, 1.7, 1.2, 0.6, 0.3, 0.2, 0.16, 0.14, 0.12, 0.11])
+# empty nights (support desks, calls with other continents): about 0.9% of a day per hour.
+HOUR_WEIGHT = np.array([0.16, 0.15, 0.14, 0.14, 0.15, 0.16, 0.20, 0.35, 0.85, 1.6, 1.8, 1.4,
+                        0.8, 1.1, 1.6, 1.7, 1.2, 0.6, 0.3, 0.22, 0.2, 0.18, 0.17, 0.16])
 WEEKEND_FACTOR = 0.12
 
 
