@@ -217,7 +217,8 @@ def test_planted_defects_match_the_summary(landing):
             found["duplicate_leg"] += seen[(day, record["leg_id"])] > 0
             seen[(day, record["leg_id"])] += 1
     planted = {k: v for k, v in summary["planted"].items() if k != "usage_truncated"}
-    assert dict(found) == {k: v for k, v in planted.items() if v}
+    # A kind planted 0 times at this small size is absent from both sides.
+    assert {k: v for k, v in found.items() if v} == {k: v for k, v in planted.items() if v}
     assert all(planted[k] >= 1 for k in generate_cdr.BAD_KINDS)
 
 
