@@ -223,3 +223,15 @@ def test_verify_passes_on_a_fresh_release_and_fails_after_one_changed_byte(pipel
     else:
         assert code == 1 and "FAIL" in output
         assert ("sha256" in output) if tamper == "data" else ("manifest.json" in output)
+
+
+@pytest.mark.parametrize("dataset", ["usage_by_time_of_day", "daily_usage"])
+def test_gold_tables_read_the_same_without_spark(pipeline, spark, dataset):
+    from deltalake import DeltaTable
+
+    root, _, _, _ = pipeline
+    path = str(root / "lake" / "gold" / dataset)
+    without_spark = DeltaTable(path).to_pyarrow_table().to_pylist()
+    with_spark = [row.asDict() for row in spark.read.format("delta").load(path).collect()]
+    key = lambda row: tuple(str(row[name]) for name in sorted(row))  # noqa: E731
+    assert without_spark and sorted(without_spark, key=key) == sorted(with_spark, key=key)
