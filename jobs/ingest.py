@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,8 +20,10 @@ from jobs.common import add_date_args, add_location_args, selected_dates
 from jobs.lake import Lake, days_condition, replace_partitions
 from jobs.landing import landed_days, read_numbered_lines
 from jobs.session import get_spark
+from jobs.settings import TelephonySource, load_settings
 from transforms.parse_accounts import ACCOUNT_FIELDS, parse_account_lines
 from transforms.parse_cdr import CDR_FIELDS, parse_cdr_lines
+from transforms.parse_telephony import parse_asterisk_lines, parse_freeswitch_lines, telephony_to_legs
 from transforms.parse_usage import USAGE_FIELDS, parse_combined_log
 from transforms.quarantine import REASON
 
@@ -56,16 +59,24 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
     spark = get_spark("tollgate-ingest")
     cdr_days = landed_days(args.landing / "cdr", "*.jsonl")
     days = selected_dates(args, sorted(cdr_days))
-    report = ingest(spark, args.landing, Lake(args.lake), days)
+    report = ingest(spark, args.landing, Lake(args.lake), days, settings.telephony)
     print_report(report)
     return 0
 
 
-def ingest(spark: SparkSession, landing: Path, lake: Lake, days: list[dt.date]) -> IngestReport:
-    """Ingest accounts (a full snapshot) and the CDR and usage-log files of `days`."""
+def ingest(
+    spark: SparkSession,
+    landing: Path,
+    lake: Lake,
+    days: list[dt.date],
+    telephony: Mapping[str, TelephonySource] | None = None,
+) -> IngestReport:
+    """Ingest accounts (a full snapshot), the CDR and usage-log files of `days`, and every
+    configured telephony folder (undated files: re-read whole each run)."""
     report = IngestReport()
     account_files = sorted((landing / "accounts").glob("*.csv"))
     if account_files:
@@ -90,7 +101,27 @@ def ingest(spark: SparkSession, landing: Path, lake: Lake, days: list[dt.date]) 
         )
         covered = [day for day in days if day in landed]
         _ingest_source(lake, report, source, parsed_df, fields, target, days=covered)
+    for name, pbx in (telephony or {}).items():
+        _ingest_telephony(spark, landing, lake, report, name, pbx)
     return report
+
+
+def _ingest_telephony(
+    spark: SparkSession, landing: Path, lake: Lake, report: IngestReport, name: str, pbx: TelephonySource
+) -> None:
+    """A PBX folder's files become CDR legs dated by their UTC start; they replace exactly
+    that folder's earlier rows in bronze, whatever days the run covers."""
+    files = sorted((landing / "cdr" / name).glob("*.csv"))
+    if not files:
+        log.info("telephony %s: no files in cdr/%s", name, name)
+        return
+    parser = parse_asterisk_lines if pbx.format == "asterisk" else parse_freeswitch_lines
+    parsed_df = parser(read_numbered_lines(spark, files, landing), pbx.timezone, pbx.day_first)
+    legs_df = telephony_to_legs(parsed_df, account_id=pbx.account_id, region=pbx.region, country=pbx.country,
+                                product=pbx.product, keep_rejected=True)  # fmt: skip
+    dated_df = legs_df.withColumn("landing_date", F.to_date("start_time"))
+    _ingest_source(lake, report, f"telephony:{name}", dated_df, CDR_FIELDS + ("extra_keys",), lake.bronze_cdr,
+                   days=None, scope=f"source_file LIKE 'cdr/{name}/%'")  # fmt: skip
 
 
 def _ingest_source(
@@ -101,7 +132,10 @@ def _ingest_source(
     fields: tuple[str, ...],
     target: str,
     days: list[dt.date] | None,
+    scope: str | None = None,
 ) -> None:
+    """Write accepted rows to `target` and rejects to quarantine, replacing the rows of
+    `days` (None: the whole snapshot) or, for undated sources, of `scope`."""
     parsed_df = parsed_df.withColumn("ingested_at", F.current_timestamp()).persist()
     try:
         is_accepted = F.col(REASON).isNull()
@@ -118,13 +152,18 @@ def _ingest_source(
             "ingested_at",
         )
         day_filter = days_condition(days)
-        if days is None:
+        if scope is not None:
+            replace_partitions(accepted_df, target, scope, ["landing_date"])
+            replace_partitions(rejected_df, lake.quarantine, f"source = '{source}'", ["source"])
+            day_filter = None
+        elif days is None:
             accepted_df.write.format("delta").mode("overwrite").save(target)
         else:
-            replace_partitions(accepted_df, target, day_filter, ["landing_date"])
-        replace_partitions(
-            rejected_df, lake.quarantine, f"source = '{source}' AND {day_filter}", ["source"]
-        )
+            # Native files only: telephony rows of the same days belong to their own folders.
+            replace_partitions(accepted_df, target, f"{day_filter} AND source_file LIKE '{source}/date=%'",
+                               ["landing_date"])  # fmt: skip
+        if day_filter is not None:
+            replace_partitions(rejected_df, lake.quarantine, f"source = '{source}' AND {day_filter}", ["source"])
         _count_files(parsed_df, source, report)
         if "extra_keys" in fields:
             keys = parsed_df.select(F.explode("extra_keys")).distinct().collect()
@@ -152,7 +191,7 @@ def print_report(report: IngestReport) -> None:
     for count in report.files:
         log.info("  %-44s read %8d = accepted %8d + quarantined %6d",
                  count.source_file, count.read, count.accepted, count.quarantined)  # fmt: skip
-    for source in ("accounts", "cdr", "usage"):
+    for source in ("accounts", "cdr", "usage", *sorted({f.source for f in report.files if ":" in f.source})):
         read, accepted, quarantined = report.totals(source)
         if read:
             log.info("ingest %-8s read %9d = accepted %9d + quarantined %7d", source, read, accepted, quarantined)

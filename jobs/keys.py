@@ -11,9 +11,9 @@ import secrets
 import stat
 from pathlib import Path
 
-from jobs.common import load_yaml
 from jobs.errors import ConfigError
 from jobs.session import project_path
+from jobs.settings import load_settings
 
 ENV_VAR = "TOLLGATE_HMAC_KEY"
 MIN_KEY_BYTES = 16
@@ -21,10 +21,7 @@ log = logging.getLogger("tollgate.keys")
 
 
 def key_file_path(config_path: Path) -> Path:
-    settings = load_yaml(config_path, "settings file")
-    named = settings.get("hmac_key_file")
-    if not named:
-        raise ConfigError(f"settings file {config_path} names no hmac_key_file")
+    named = load_settings(config_path).hmac_key_file
     path = Path(named)
     return path if path.is_absolute() else project_path(named)
 

@@ -20,6 +20,7 @@ from jobs.landing import landed_days
 from jobs.policy import load_policy
 from jobs.recipients import load_recipients
 from jobs.session import get_spark
+from jobs.settings import load_settings
 
 HELP = "the whole pipeline for the selected days (default: every landed day)"
 log = logging.getLogger("tollgate.run")
@@ -49,6 +50,7 @@ def run_pipeline(args: argparse.Namespace) -> RunResult:
     policy = load_policy(args.policy)
     recipients = load_recipients(args.recipients, policy.k_floor)
     key = load_hmac_key(args.config)
+    settings = load_settings(args.config)
     days = selected_dates(args, sorted(landed_days(args.landing / "cdr", "*.jsonl")))
     if not days:
         raise ConfigError(f"no CDR files for the selected days under {args.landing / 'cdr'}")
@@ -64,7 +66,7 @@ def run_pipeline(args: argparse.Namespace) -> RunResult:
         log.info("[%s] done in %.1f s", stage, seconds[stage])
         return result
 
-    ingest_report = timed("ingest", lambda: ingest_stage.ingest(spark, args.landing, lake, days))
+    ingest_report = timed("ingest", lambda: ingest_stage.ingest(spark, args.landing, lake, days, settings.telephony))
     ingest_stage.print_report(ingest_report)
     anonymize_report = timed("anonymize", lambda: anonymize_stage.anonymize(spark, lake, key, days, policy))
     anonymize_stage.print_report(anonymize_report)

@@ -93,3 +93,13 @@ def test_recipients_error_names_the_line(tmp_path):
                     "  - name: two\n    kind: selling\n    datasets: [daily_usage]\n")  # fmt: skip
     with pytest.raises(ConfigError, match=r"recipients\.1\.kind \(line 6\)"):
         load_recipients(path, k_floor=5)
+
+
+def test_settings_errors_name_the_line(tmp_path):
+    from jobs.settings import load_settings
+
+    path = tmp_path / "tollgate.yaml"
+    path.write_text("hmac_key_file: k\ntelephony:\n  pbx:\n    format: asterisk\n    timezone: Mars/Olympus\n"
+                    "    account_id: a\n    region: ie\n    country: IE\n")  # fmt: skip
+    with pytest.raises(ConfigError, match=r"telephony\.pbx\.timezone \(line 5\): .*unknown IANA time zone"):
+        load_settings(path)
