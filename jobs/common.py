@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import yaml
+from pydantic import ValidationError
 
 from jobs.errors import ConfigError
 from jobs.session import project_path
@@ -95,3 +96,17 @@ def yaml_line(text: str, location: tuple) -> int | None:
             break
         node, line = match, match.start_mark.line + 1
     return line
+
+
+def load_model(path: Path, model, what: str):
+    """Read a YAML file into a pydantic model; each problem named by key path and line."""
+    try:
+        return model.model_validate(load_yaml(path, what))
+    except ValidationError as error:
+        text = path.read_text(encoding="utf-8")
+        problems = []
+        for problem in error.errors(include_input=False):
+            line = yaml_line(text, problem["loc"])
+            where = ".".join(str(p) for p in problem["loc"]) + (f" (line {line})" if line else "")
+            problems.append(f"{where}: {problem['msg']}")
+        raise ConfigError(f"{what} {path}: {'; '.join(problems)}") from None

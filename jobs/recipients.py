@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from expectations.contracts import CONTRACTS
-from jobs.common import load_yaml, yaml_line
+from jobs.common import load_model
 from jobs.errors import ConfigError
 from transforms.vocabulary import REGIONS
 
@@ -47,17 +47,7 @@ class RecipientsFile(BaseModel):
 
 
 def load_recipients(path: Path, k_floor: int) -> dict[str, Recipient]:
-    data = load_yaml(path, "recipients file")
-    try:
-        parsed = RecipientsFile.model_validate(data)
-    except ValidationError as error:
-        text = path.read_text(encoding="utf-8")
-        problems = []
-        for problem in error.errors(include_input=False):
-            line = yaml_line(text, problem["loc"])
-            where = ".".join(str(p) for p in problem["loc"]) + (f" (line {line})" if line else "")
-            problems.append(f"{where}: {problem['msg']}")
-        raise ConfigError(f"recipients file {path}: {'; '.join(problems)}") from None
+    parsed = load_model(path, RecipientsFile, "recipients file")
     by_name: dict[str, Recipient] = {}
     for recipient in parsed.recipients:
         if recipient.name in by_name:

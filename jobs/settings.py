@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import available_timezones
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from jobs.common import load_yaml, yaml_line
-from jobs.errors import ConfigError
+from jobs.common import load_model
 from transforms.vocabulary import PRODUCTS, REGIONS
 
 
@@ -64,14 +63,4 @@ class Settings(BaseModel):
 
 
 def load_settings(path: Path) -> Settings:
-    data = load_yaml(path, "settings file")
-    try:
-        return Settings.model_validate(data)
-    except ValidationError as error:
-        text = path.read_text(encoding="utf-8")
-        problems = []
-        for problem in error.errors(include_input=False):
-            line = yaml_line(text, problem["loc"])
-            where = ".".join(str(p) for p in problem["loc"]) + (f" (line {line})" if line else "")
-            problems.append(f"{where}: {problem['msg']}")
-        raise ConfigError(f"settings file {path}: {'; '.join(problems)}") from None
+    return load_model(path, Settings, "settings file")
