@@ -21,9 +21,9 @@ class TelephonySource(BaseModel):
     timezone: str
     day_first: bool = False
     account_id: str = Field(min_length=1)
-    region: str
+    region: Literal[REGIONS]
     country: str = Field(pattern=r"^[A-Z]{2}$")
-    product: str = "audio"
+    product: Literal[PRODUCTS] = "audio"
 
     @field_validator("timezone")
     @classmethod
@@ -31,20 +31,6 @@ class TelephonySource(BaseModel):
         if zone not in available_timezones():
             raise ValueError(f"unknown IANA time zone {zone!r}")
         return zone
-
-    @field_validator("region")
-    @classmethod
-    def _known_region(cls, region: str) -> str:
-        if region not in REGIONS:
-            raise ValueError(f"region must be one of {', '.join(REGIONS)}")
-        return region
-
-    @field_validator("product")
-    @classmethod
-    def _known_product(cls, product: str) -> str:
-        if product not in PRODUCTS:
-            raise ValueError(f"product must be one of {', '.join(PRODUCTS)}")
-        return product
 
 
 class Settings(BaseModel):
