@@ -9,6 +9,7 @@ import sys
 import traceback
 
 from jobs.errors import EXIT_FAILURE, EXIT_GATE_REFUSED, EXIT_USAGE, ConfigError, GateRefused
+from jobs.lock import LakeBusy, add_wait_lock_arg, lake_lock
 
 # command -> module; each module defines configure(parser) and run(args) -> int.
 COMMANDS = {
@@ -24,6 +25,11 @@ COMMANDS = {
     "demo": "jobs.demo",
 }
 
+# Commands that never write the lake or the exports. Every other command, a new one too,
+# holds the lake lock (jobs/lock.py) for its whole run and gets --wait-lock, so two writers
+# never interleave; a module may also say so itself with WRITES_LAKE = True or False.
+READ_ONLY_COMMANDS = frozenset({"generate", "gate", "sql", "verify"})
+
 log = logging.getLogger("tollgate")
 
 
@@ -35,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
         module = importlib.import_module(module_name)
         sub = subparsers.add_parser(name, help=module.HELP, description=module.HELP)
         module.configure(sub)
+        if getattr(module, "WRITES_LAKE", name not in READ_ONLY_COMMANDS):
+            add_wait_lock_arg(sub)
         sub.set_defaults(handler=module.run)
     return parser
 
@@ -60,7 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     configure_logging(verbose=args.verbose)
     try:
-        return args.handler(args)
+        return _run_command(args)
+    except LakeBusy as error:
+        log.error("%s", error)
+        return EXIT_FAILURE
     except ConfigError as error:
         log.error("configuration error: %s", error)
         return EXIT_USAGE
@@ -73,6 +84,14 @@ def main(argv: list[str] | None = None) -> int:
         # Frames only: the exception's message is exactly what may quote a value.
         log.debug("stack trace:\n%s", "".join(traceback.format_tb(error.__traceback__)))
         return EXIT_FAILURE
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    """The command's handler; inside the lake lock if the command takes it (has --wait-lock)."""
+    if not hasattr(args, "wait_lock") or getattr(args, "lake", None) is None:
+        return args.handler(args)
+    with lake_lock(args.lake, args.command, args.wait_lock):
+        return args.handler(args)
 
 
 def run_as_script(command: str) -> None:
