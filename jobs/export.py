@@ -25,11 +25,13 @@ from expectations.gate import validate_table
 from jobs.common import add_location_args
 from jobs.csv_safe import with_formulas_neutralised
 from jobs.errors import ConfigError, GateRefused
+from jobs.keys import load_hmac_key
 from jobs.lake import Lake, delta_version
 from jobs.ledger import ReleaseRecord, gate_docs_dir, record_release
 from jobs.policy import Policy, load_policy
 from jobs.recipients import Recipient, load_recipients
 from jobs.session import get_spark
+from jobs.subprocessors import EXTRACT_DATASETS, check_extract_recipients, load_subprocessor_rules
 from jobs.verify import sha256_of
 
 HELP = "gold -> gated, checksummed releases for each recipient"
@@ -60,30 +62,44 @@ def run(args: argparse.Namespace) -> int:
     if args.recipient and args.recipient not in recipients:
         raise ConfigError(f"no recipient named {args.recipient!r} in {args.recipients}")
     chosen = [recipients[args.recipient]] if args.recipient else list(recipients.values())
+    # Subprocessor extracts: covered by the policy (exit 2 before Spark starts), keyed per recipient.
+    check_extract_recipients(load_subprocessor_rules(policy), chosen)
+    wants_extracts = any(d in EXTRACT_DATASETS for r in chosen for d in r.datasets)
+    master_key = load_hmac_key(args.config) if wants_extracts else None
     spark = get_spark("tollgate-export")
-    export_all(spark, Lake(args.lake), args.exports, chosen, policy)
+    export_all(spark, Lake(args.lake), args.exports, chosen, policy, master_key=master_key)
     return 0
 
 
 def export_all(
-    spark: SparkSession, lake: Lake, exports: Path, recipients: list[Recipient], policy: Policy
-) -> list[Path]:
-    """Every dataset of every recipient; stops at the first refusal (GateRefused)."""
+    spark: SparkSession, lake: Lake, exports: Path, recipients: list[Recipient], policy: Policy,
+    *, master_key: bytes | None = None,
+) -> list[Path]:  # fmt: skip
+    """Every dataset of every recipient; stops at the first refusal (GateRefused).
+
+    `master_key` keys subprocessor extracts (default: the key of conf/tollgate.yaml).
+    """
+    check_extract_recipients(load_subprocessor_rules(policy), recipients)
     return [
-        export_release(spark, lake, exports, recipient, dataset, policy)
+        export_release(spark, lake, exports, recipient, dataset, policy, master_key=master_key)
         for recipient in recipients
         for dataset in recipient.datasets
     ]
 
 
 def export_release(
-    spark: SparkSession, lake: Lake, exports: Path, recipient: Recipient, dataset: str, policy: Policy
-) -> Path:
+    spark: SparkSession, lake: Lake, exports: Path, recipient: Recipient, dataset: str, policy: Policy,
+    *, master_key: bytes | None = None,
+) -> Path:  # fmt: skip
     """Gate and publish one release of `dataset` for `recipient`; the ledger records either way.
 
     Returns the release folder; raises GateRefused (after a `refused` ledger row) when the gate
     refuses, leaving no release and nothing in exports/.staging/.
     """
+    if dataset in EXTRACT_DATASETS:  # a subprocessor's row-level extract, same release steps
+        from jobs.extract import export_extract  # noqa: PLC0415 - jobs.extract builds on this module
+
+        return export_extract(spark, lake, exports, recipient, dataset, policy, master_key)
     contract = CONTRACTS[dataset]
     k = max(recipient.k or policy.k, policy.k_floor)
     source = lake.gold(dataset)

@@ -22,6 +22,7 @@ from jobs.landing import landed_days, read_numbered_lines
 from jobs.session import get_spark
 from jobs.settings import TelephonySource, load_settings
 from transforms.parse_accounts import ACCOUNT_FIELDS, parse_account_lines
+from transforms.parse_billing import BILLING_FIELDS, parse_billing_lines
 from transforms.parse_cdr import CDR_FIELDS, parse_cdr_lines
 from transforms.parse_telephony import parse_asterisk_lines, parse_freeswitch_lines, telephony_to_legs
 from transforms.parse_usage import USAGE_FIELDS, parse_combined_log
@@ -87,6 +88,12 @@ def ingest(
         _ingest_source(lake, report, "accounts", parsed_df, ACCOUNT_FIELDS, lake.bronze_accounts, None)
     else:
         log.warning("no account files under %s/accounts; local times need them", landing)
+    billing_files = sorted((landing / "billing").glob("*.csv"))
+    if billing_files:  # an undated snapshot, like accounts: replaced whole by each ingest
+        parsed_df = parse_billing_lines(read_numbered_lines(spark, billing_files, landing)).withColumn(
+            "landing_date", F.lit(None).cast("date")
+        )
+        _ingest_source(lake, report, "billing", parsed_df, BILLING_FIELDS, lake.bronze_billing, None)
     for source, folder, pattern, parser, fields, target in (
         ("cdr", "cdr", "*.jsonl", parse_cdr_lines, CDR_FIELDS + ("extra_keys",), lake.bronze_cdr),
         ("usage", "usage", "*.log", parse_combined_log, USAGE_FIELDS, lake.bronze_usage),
@@ -191,7 +198,7 @@ def print_report(report: IngestReport) -> None:
     for count in report.files:
         log.info("  %-44s read %8d = accepted %8d + quarantined %6d",
                  count.source_file, count.read, count.accepted, count.quarantined)  # fmt: skip
-    for source in ("accounts", "cdr", "usage", *sorted({f.source for f in report.files if ":" in f.source})):
+    for source in ("accounts", "billing", "cdr", "usage", *sorted({f.source for f in report.files if ":" in f.source})):
         read, accepted, quarantined = report.totals(source)
         if read:
             log.info("ingest %-8s read %9d = accepted %9d + quarantined %7d", source, read, accepted, quarantined)

@@ -32,6 +32,11 @@ class Lake:
         return self.table("bronze", "usage_log")
 
     @property
+    def bronze_billing(self) -> str:
+        """One row per card transaction (card numbers as received: PII zone)."""
+        return self.table("bronze", "billing")
+
+    @property
     def quarantine(self) -> str:
         return self.table("bronze", "quarantine")
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from expectations.contracts import CONTRACTS
 from jobs.common import load_model
 from jobs.errors import ConfigError
+from jobs.subprocessors import EXTRACT_DATASETS, ROLES
 from transforms.vocabulary import REGIONS
 
 
@@ -18,6 +19,8 @@ class Recipient(BaseModel):
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
     kind: Literal["sale", "research", "advertising", "subprocessor"]
+    # Which row of the policy's subprocessor table (jobs/subprocessors.py); subprocessors only.
+    role: Literal[ROLES] | None = None
     datasets: tuple[str, ...] = Field(min_length=1)
     format: Literal["parquet", "csv"] = "parquet"
     k: int | None = None
@@ -25,11 +28,19 @@ class Recipient(BaseModel):
 
     @field_validator("datasets")
     @classmethod
-    def _known_datasets(cls, datasets: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = sorted(set(datasets) - set(CONTRACTS))
+    def _known_datasets(cls, datasets: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        # Row-level extracts (<source>_extract) go to subprocessors only.
+        known = set(CONTRACTS) | (set(EXTRACT_DATASETS) if info.data.get("kind") == "subprocessor" else set())
+        unknown = sorted(set(datasets) - known)
         if unknown:
-            raise ValueError(f"unknown dataset(s) {unknown}; known: {sorted(CONTRACTS)}")
+            raise ValueError(f"unknown dataset(s) {unknown}; known: {sorted(known)}")
         return datasets
+
+    @model_validator(mode="after")
+    def _role_iff_subprocessor(self) -> Recipient:
+        if (self.kind == "subprocessor") != (self.role is not None):
+            raise ValueError(f"role is required for a subprocessor and only for one (roles: {', '.join(ROLES)})")
+        return self
 
     @field_validator("regions")
     @classmethod
