@@ -23,6 +23,7 @@ COMMANDS = {
     "sql": "jobs.sql",
     "verify": "jobs.verify",
     "demo": "jobs.demo",
+    "retention": "jobs.retention",
 }
 
 # Commands that never write the lake or the exports. Every other command, a new one too,

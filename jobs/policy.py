@@ -7,7 +7,7 @@ silver, and named in the run's warnings and summary.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from jobs.common import load_yaml
@@ -36,6 +36,12 @@ SOURCE_COLUMNS = {
 }
 # Free text may hold anything; it never leaves bronze, whatever the file says.
 FREE_TEXT = {"cdr": {"notes"}}
+# Every lake table that holds identifiable (or pseudonymous, still personal) rows; each must
+# have a retention window in days. Gold is anonymous; the ledger and file counts hold none.
+RETENTION_TABLES = ("bronze.cdr_legs", "bronze.usage_log", "bronze.quarantine", "bronze.billing",
+                    "silver.cdr_legs", "silver.web_requests")  # fmt: skip
+# The current registration, replaced whole by each ingest: not aged out (erasure removes rows).
+NOT_AGED = {"bronze.accounts"}
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,7 @@ class Policy:
     k: int
     k_floor: int
     sources: dict[str, dict[str, tuple[str, str]]]  # source -> column -> (class, treatment)
+    retention: dict[str, int] = field(default_factory=dict)  # "layer.table" -> window in days
 
     def treatments(self, source: str) -> dict[str, str]:
         """Column -> treatment for every known column of `source`; unlisted ones drop."""
@@ -59,8 +66,9 @@ def load_policy(path: Path) -> Policy:
     data = load_yaml(path, "privacy policy")
     k, k_floor = _small_cells(path, data.get("small_cells"))
     sources = {name: _source_rules(path, name, rules) for name, rules in (data.get("sources") or {}).items()}
+    retention = _retention(path, data.get("retention"))
     return Policy(path=path, sha256=hashlib.sha256(path.read_bytes()).hexdigest(), k=k, k_floor=k_floor,
-                  sources=sources)  # fmt: skip
+                  sources=sources, retention=retention)  # fmt: skip
 
 
 def _small_cells(path: Path, cells) -> tuple[int, int]:
@@ -75,6 +83,24 @@ def _small_cells(path: Path, cells) -> tuple[int, int]:
     if k < k_floor:
         raise ConfigError(f"privacy policy {path}: small_cells.k {k} is below the floor {k_floor}")
     return k, k_floor
+
+
+def _retention(path: Path, windows) -> dict[str, int]:
+    """Table -> window in days; every identifiable table needs one (fail closed)."""
+    where = f"privacy policy {path}: retention"
+    if not isinstance(windows, dict):
+        raise ConfigError(f"{where}: missing the section (table -> window in days)")
+    for table, days in windows.items():
+        if table in NOT_AGED:
+            raise ConfigError(f"{where}.{table}: the current registration snapshot is not aged out")
+        if table not in RETENTION_TABLES:
+            raise ConfigError(f"{where}.{table}: unknown table (known: {', '.join(RETENTION_TABLES)})")
+        if not isinstance(days, int) or isinstance(days, bool) or days < 1:
+            raise ConfigError(f"{where}.{table}: the window must be a whole number of days, at least 1")
+    missing = [table for table in RETENTION_TABLES if table not in windows]
+    if missing:
+        raise ConfigError(f"{where}: no window for {', '.join(missing)}")
+    return {table: windows[table] for table in RETENTION_TABLES}
 
 
 def _source_rules(path: Path, source: str, rules) -> dict[str, tuple[str, str]]:
