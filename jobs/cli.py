@@ -7,9 +7,11 @@ import importlib
 import logging
 import sys
 import traceback
+from pathlib import Path
 
 from jobs.errors import EXIT_FAILURE, EXIT_GATE_REFUSED, EXIT_USAGE, ConfigError, GateRefused
 from jobs.lock import LakeBusy, add_wait_lock_arg, lake_lock
+from jobs.progress import add_log_json_arg, use_json_log
 
 # command -> module; each module defines configure(parser) and run(args) -> int.
 COMMANDS = {
@@ -42,13 +44,14 @@ def build_parser() -> argparse.ArgumentParser:
         module = importlib.import_module(module_name)
         sub = subparsers.add_parser(name, help=module.HELP, description=module.HELP)
         module.configure(sub)
+        add_log_json_arg(sub)
         if getattr(module, "WRITES_LAKE", name not in READ_ONLY_COMMANDS):
             add_wait_lock_arg(sub)
         sub.set_defaults(handler=module.run)
     return parser
 
 
-def configure_logging(verbose: bool = False) -> None:
+def configure_logging(verbose: bool = False, log_json: Path | None = None) -> None:
     """Tollgate's own messages on stderr. Py4J's debug log echoes query literals (values and
     key pads), so it stays at WARNING whatever the verbosity."""
     logging.basicConfig(
@@ -58,6 +61,7 @@ def configure_logging(verbose: bool = False) -> None:
         stream=sys.stderr,
     )
     logging.getLogger("tollgate").setLevel(logging.DEBUG if verbose else logging.INFO)
+    use_json_log(logging.getLogger("tollgate"), log_json)  # --log-json FILE (jobs/progress.py)
     logging.getLogger("py4j").setLevel(logging.WARNING)
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     # GX pins this module's logger at INFO on import; it announces temporary folders.
@@ -67,7 +71,7 @@ def configure_logging(verbose: bool = False) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    configure_logging(verbose=args.verbose)
+    configure_logging(verbose=args.verbose, log_json=getattr(args, "log_json", None))
     try:
         return _run_command(args)
     except LakeBusy as error:

@@ -12,6 +12,7 @@ from jobs import aggregate as aggregate_stage
 from jobs import anonymize as anonymize_stage
 from jobs import export as export_stage
 from jobs import ingest as ingest_stage
+from jobs import progress
 from jobs.common import add_date_args, add_location_args, selected_dates
 from jobs.errors import ConfigError
 from jobs.keys import load_hmac_key
@@ -60,14 +61,15 @@ def run_pipeline(args: argparse.Namespace) -> RunResult:
 
     def timed(stage: str, work):
         started = time.perf_counter()
-        log.info("[%s] %d day(s), %s .. %s", stage, len(days), days[0], days[-1])
+        progress.stage_started(log, stage, days)
         result = work()
         seconds[stage] = time.perf_counter() - started
-        log.info("[%s] done in %.1f s", stage, seconds[stage])
+        progress.stage_done(log, stage, seconds[stage], **progress.counts_of(stage, result))
         return result
 
     ingest_report = timed("ingest", lambda: ingest_stage.ingest(spark, args.landing, lake, days, settings.telephony))
     ingest_stage.print_report(ingest_report)
+    progress.day_rows(log, "ingest", progress.rows_by_landing_day(ingest_report.files), "CDR legs accepted")
     anonymize_report = timed("anonymize", lambda: anonymize_stage.anonymize(spark, lake, key, days, policy))
     anonymize_stage.print_report(anonymize_report)
     weeks = timed("aggregate", lambda: aggregate_stage.aggregate(spark, lake, days, policy.k))
