@@ -1,0 +1,260 @@
+"""Subprocessor extracts: each role gets exactly its allow-list; cards and passwords are
+checked by name and by value (Luhn, hash shapes) on the files as written."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from pyspark.sql import functions as F
+
+from expectations.extract_gate import validate_extract
+from jobs.cli import main
+from jobs.errors import ConfigError
+from jobs.lake import Lake
+from jobs.ledger import read_ledger
+from jobs.policy import load_policy
+from jobs.recipients import load_recipients
+from jobs.subprocessors import check_extract_recipients, load_subprocessor_rules
+from jobs.verify import verify_release
+from tests.landing_fixtures import account, leg, write_accounts, write_cdr
+from tests.test_billing import billing_row, write_billing
+from transforms.detectors import looks_like_card
+from transforms.extracts import looks_like_password_hash
+
+CONF = Path(__file__).resolve().parents[1] / "conf"
+KEY = "extract-test-key-0123456789abcdef"
+DAY, START, END = "2026-11-03", "2026-11-03T09:00:00-05:00", "2026-11-03T09:10:00-05:00"
+CARDS = {"acct-us-1": "4539148803436467", "acct-us-2": "5555555555554444", "acct-eu-1": "378282246310005"}
+CARD_IN_NAME = "Card 4539 1488 0343 6467 on file"  # planted in a CDR field development does not get
+CARD_IN_ADDRESS = "Planted 4111 1111 1111 1111 Street"  # planted in the eu account's billing address
+CARD_CHECK = "expect_column_values_to_hold_no_card_number"
+DEV_CDR = ["leg_pseudonym", "conference_pseudonym", "account_pseudonym", "access_type", "user_agent", "country",
+           "region", "product", "start_time", "end_time", "duration_s", "recorded", "transcribed", "mos", "rating"]
+CARD_BILLING = ["transaction_id", "account_pseudonym", "card_number", "card_expiry", "cardholder_name",
+                "billing_address", "amount", "currency", "created_at"]  # fmt: skip
+
+
+def _recipients(path: Path, *entries: dict) -> Path:
+    path.write_text(yaml.safe_dump({"recipients": list(entries)}))
+    return path
+
+
+DEV = {"name": "devtools", "kind": "subprocessor", "role": "development", "datasets": ["accounts_extract", "cdr_extract"]}
+CARD_US = {"name": "payments", "kind": "subprocessor", "role": "card_processor", "datasets": ["billing_extract"],
+           "regions": ["us"]}  # fmt: skip
+
+
+def _export(root: Path, recipients: Path, exports: str = "exports", *extra: str) -> int:
+    return main(["export", "--lake", str(root / "lake"), "--exports", str(root / exports),
+                 "--recipients", str(recipients), *extra])  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def extracts(spark, tmp_path_factory):
+    root = tmp_path_factory.mktemp("extracts")
+    landing = root / "landing"
+    write_accounts(landing, [account("acct-us-1"), account("acct-us-2"),
+                             account("acct-eu-1", region="eu", timezone="Europe/Dublin")])  # fmt: skip
+    legs = [leg(f"leg-{n}", acct, START, END, region=acct.split("-")[1]) for n, acct in enumerate(CARDS)]
+    legs[0]["participant_name"] = CARD_IN_NAME
+    write_cdr(landing, DAY, legs)
+    write_billing(landing, [billing_row(f"txn-{acct}", acct, card_number=card,
+                                        billing_address=CARD_IN_ADDRESS if "eu" in acct else "1 Main St")
+                            for acct, card in CARDS.items()])  # fmt: skip
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TOLLGATE_HMAC_KEY", KEY)
+        assert main(["ingest", "--landing", str(landing), "--lake", str(root / "lake")]) == 0
+        assert _export(root, _recipients(root / "recipients.yaml", DEV, CARD_US)) == 0
+    return root
+
+
+def _release(root: Path, recipient: str, dataset: str, exports: str = "exports") -> Path:
+    [release] = (root / exports / recipient / dataset).iterdir()
+    return release
+
+
+def _read(spark, release: Path):
+    return spark.read.parquet(str(release / "data"))
+
+
+def _luhn_hits(spark, df, skip=()) -> dict[str, int]:
+    text = [f.name for f in df.schema.fields if f.dataType.simpleString() == "string" and f.name not in skip]
+    row = df.select(*(F.count_if(looks_like_card(F.col(c))).alias(c) for c in text)).first()
+    return row.asDict()
+
+
+def _every_byte(folder: Path) -> bytes:
+    return b"\n".join(p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file())
+
+
+def test_development_extract_has_no_password_or_card_by_name_or_by_luhn(spark, extracts):
+    for dataset in ("accounts_extract", "cdr_extract"):
+        release = _release(extracts, "devtools", dataset)
+        assert verify_release(release) == []
+        df = _read(spark, release)
+        assert not [c for c in df.columns if re.search("password|passwd|card|pan", c)]
+        hits = _luhn_hits(spark, df)
+        assert hits and set(hits.values()) == {0}, "every string column scanned, no card"
+        assert df.where(F.exists(F.array(*map(F.col, hits)), looks_like_password_hash)).count() == 0
+    assert _read(spark, _release(extracts, "devtools", "cdr_extract")).columns == DEV_CDR
+    every_byte = _every_byte(extracts / "exports" / "devtools")
+    for planted in (*CARDS.values(), "4539 1488 0343 6467", "4111 1111", "$2b$12$", "acct-us-1"):
+        assert planted.encode() not in every_byte
+    assert not (extracts / "exports" / "devtools" / "billing_extract").exists()
+
+
+def test_card_processor_extract_holds_card_data_only_in_its_card_columns(spark, extracts):
+    assert sorted(p.name for p in (extracts / "exports" / "payments").iterdir()) == ["billing_extract"]
+    release = _release(extracts, "payments", "billing_extract")
+    assert verify_release(release) == []
+    df = _read(spark, release)
+    assert df.columns == CARD_BILLING
+    # Region us only: the eu account's transaction (and the card in its address) stays home.
+    assert sorted(r.card_number for r in df.collect()) == sorted([CARDS["acct-us-1"], CARDS["acct-us-2"]])
+    assert df.where(looks_like_card(F.col("card_number"))).count() == 2
+    assert set(_luhn_hits(spark, df, skip=("card_number",)).values()) == {0}
+    assert sorted(r.transaction_id for r in df.collect()) == ["txn-acct-us-1", "txn-acct-us-2"]
+
+
+def test_extracts_are_keyed_per_recipient_and_carry_the_risk_report(spark, extracts):
+    dev = {r.account_pseudonym for r in _read(spark, _release(extracts, "devtools", "accounts_extract")).collect()}
+    card = {r.account_pseudonym for r in _read(spark, _release(extracts, "payments", "billing_extract")).collect()}
+    assert len(dev) == 3 and len(card) == 2 and not dev & card, "no pseudonym joins two recipients' extracts"
+    manifest = json.loads((_release(extracts, "devtools", "cdr_extract") / "manifest.json").read_text())
+    risk = manifest["privacy"]["risk"]
+    assert risk["quasi_identifiers"] == ["user_agent", "country", "start_time", "end_time"]
+    assert (risk["rows"], risk["k"], risk["share_rows_below_k"]) == (3, 10, 1.0)
+    assert manifest["grain"] == ["leg_pseudonym"] and manifest["privacy"]["role"] == "development"
+    assert list(manifest["source_delta_versions"]) == ["bronze/cdr_legs"]
+
+
+def _ledger_failures(spark, root: Path, recipient: str) -> set[tuple[str, str]]:
+    rows = read_ledger(spark, Lake(root / "lake")).where(F.col("recipient") == recipient)
+    [row] = rows.collect()
+    assert row.status == "refused"
+    return {(f.column, f.expectation) for f in row.failures}
+
+
+def test_card_in_a_field_development_keeps_is_refused_with_exit_3(spark, extracts, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("TOLLGATE_HMAC_KEY", KEY)
+    data = yaml.safe_load((CONF / "privacy-policy.yaml").read_text())
+    data["subprocessors"]["development"]["cdr"].append("participant_name")  # allowed: not a card column
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(yaml.safe_dump(data))
+    wide_dev = {**DEV, "name": "devtools-wide", "datasets": ["cdr_extract"]}
+    code = _export(extracts, _recipients(tmp_path / "r.yaml", wide_dev), "exports-wide", "--policy", str(policy))
+    assert code == 3
+    assert not (extracts / "exports-wide" / "devtools-wide").exists()
+    assert _ledger_failures(spark, extracts, "devtools-wide") == {("participant_name", CARD_CHECK)}
+    printed = capsys.readouterr()
+    assert "4539" not in printed.out + printed.err
+
+
+def test_card_outside_the_card_columns_is_refused_even_for_the_card_processor(spark, extracts, tmp_path, monkeypatch):
+    monkeypatch.setenv("TOLLGATE_HMAC_KEY", KEY)
+    everywhere = {**CARD_US, "name": "payments-all", "regions": ["us", "eu"]}
+    assert _export(extracts, _recipients(tmp_path / "r.yaml", everywhere), "exports-all") == 3
+    assert not (extracts / "exports-all" / "payments-all").exists()
+    assert _ledger_failures(spark, extracts, "payments-all") == {("billing_address", CARD_CHECK)}
+
+
+def test_password_for_development_is_exit_2_before_any_work(tmp_path, monkeypatch, caplog):
+    monkeypatch.setenv("TOLLGATE_HMAC_KEY", KEY)
+    data = yaml.safe_load((CONF / "privacy-policy.yaml").read_text())
+    data["subprocessors"]["development"]["accounts"].append("password_hash")
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(yaml.safe_dump(data))
+    with caplog.at_level(logging.ERROR, logger="tollgate"):
+        code = _export(tmp_path, _recipients(tmp_path / "r.yaml", DEV), "exports", "--policy", str(policy))
+    assert code == 2
+    assert "subprocessors.development.accounts.password_hash: passwords go to no subprocessor" in caplog.text
+    assert not (tmp_path / "exports").exists()
+
+
+def _policy_with(tmp_path: Path, change) -> Path:
+    data = yaml.safe_load((CONF / "privacy-policy.yaml").read_text())
+    change(data["subprocessors"])
+    path = tmp_path / "policy.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda s: s.update(dba={"accounts": ["plan"]}), "subprocessors.dba: unknown role"),
+        (lambda s: s["crm"].update(tickets=["id"]), "subprocessors.crm.tickets: unknown source"),
+        (lambda s: s["crm"]["accounts"].append("shoe_size"), "crm.accounts.shoe_size: accounts has no such column"),
+        (lambda s: s["hosting"].update(billing=["amount"]), "hosting.billing: billing data goes to the card processor only"),
+        (lambda s: s["telecom_carrier"].update(accounts=["plan"]), "the policy's telecom_carrier row does not cover accounts"),
+        (lambda s: s["card_processor"]["billing"].append("card_number"), "must be a non-empty list of distinct"),
+        (lambda s: s["analytics"]["cdr"].append("notes"), "analytics.cdr.notes: free text never leaves bronze"),
+        (lambda s: s["crm"].update(in_clear=["leg_id"]), "crm.in_clear must list identifiers"),
+        (lambda s: s["card_processor"].update(accounts=["password_hash"]), "does not cover accounts"),
+    ],
+)  # fmt: skip
+def test_subprocessor_policy_mistakes_are_configuration_errors(tmp_path, change, message):
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_subprocessor_rules(load_policy(_policy_with(tmp_path, change)))
+
+
+def test_card_columns_for_any_role_but_the_card_processor_are_refused(tmp_path):
+    path = _policy_with(tmp_path, lambda s: s["hosting"]["accounts"].append("password_hash"))
+    with pytest.raises(ConfigError, match="hosting.accounts.password_hash: passwords go to no subprocessor"):
+        load_subprocessor_rules(load_policy(path))
+    rules = load_subprocessor_rules(load_policy(CONF / "privacy-policy.yaml"))
+    holding_cards = {r for r, rule in rules.items() for cols in rule.sources.values() if "card_number" in cols}
+    assert holding_cards == {"card_processor"}
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ({"kind": "subprocessor", "datasets": ["cdr_extract"]}, "role is required for a subprocessor"),
+        ({"kind": "research", "role": "crm", "datasets": ["daily_usage"]}, "role is required for a subprocessor"),
+        ({"kind": "research", "datasets": ["cdr_extract"]}, "unknown dataset(s) ['cdr_extract']"),
+        ({"kind": "subprocessor", "role": "dba", "datasets": ["cdr_extract"]}, "recipients.0.role"),
+    ],
+)
+def test_recipient_roles_are_validated(tmp_path, entry, message):
+    path = _recipients(tmp_path / "r.yaml", {"name": "sub", **entry})
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_recipients(path, k_floor=5)
+
+
+def test_recipient_asking_for_an_extract_its_role_does_not_cover_is_refused(tmp_path):
+    rules = load_subprocessor_rules(load_policy(CONF / "privacy-policy.yaml"))
+    carrier = load_recipients(_recipients(tmp_path / "r.yaml", {"name": "telco", "kind": "subprocessor",
+                              "role": "telecom_carrier", "datasets": ["accounts_extract"]}), 5)  # fmt: skip
+    with pytest.raises(ConfigError, match="subprocessors.telecom_carrier allows no accounts columns"):
+        check_extract_recipients(rules, carrier.values())
+
+
+def test_shipped_subprocessor_examples_are_valid(tmp_path):
+    text = (CONF / "recipients.yaml").read_text()
+    block = text.split("# --- subprocessor examples ---\n")[1].split("  # --- end")[0]
+    examples = "recipients:\n" + "".join(line.replace("  # ", "  ", 1) + "\n" for line in block.splitlines())
+    recipients = load_recipients(_recipients(tmp_path / "r.yaml", *yaml.safe_load(examples)["recipients"]), 5)
+    assert {r.role for r in recipients.values()} == {"development", "card_processor"}
+    check_extract_recipients(load_subprocessor_rules(load_policy(CONF / "privacy-policy.yaml")), recipients.values())
+
+
+def test_extract_gate_flags_names_and_values_without_quoting_them(spark):
+    bcrypt = "$2b$12$pNlPUBxV2dwPTHnONahHUoh54YT1JoP.RpJE2WRL4OH9ple9ofQdp"
+    df = spark.createDataFrame([("ok", "4539148803436467", f"hash {bcrypt}"), (None, None, None)],
+                               "note string, card_number string, comment string")  # fmt: skip
+    result = validate_extract(df, "t.dev", ["note", "card_number", "comment"], may_hold_cards=False)
+    assert {(f.column, f.expectation) for f in result.failures} == {
+        ("card_number", "expect_table_columns_to_have_no_forbidden_names"),
+        ("card_number", CARD_CHECK),
+        ("comment", "expect_column_values_to_hold_no_password_hash"),
+    }
+    assert "4539" not in json.dumps(result.to_dict()) and "$2b$" not in json.dumps(result.to_dict())
+    as_processor = validate_extract(df.select("note", "card_number"), "t.card", ["note", "card_number"],
+                                    may_hold_cards=True, card_columns=("card_number",))  # fmt: skip
+    assert as_processor.success
