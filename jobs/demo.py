@@ -79,6 +79,7 @@ def show_result(args: argparse.Namespace, result) -> None:
         print(f"Manifest:  {release / 'manifest.json'}")
         print(f"Gate docs: {gate_docs_dir(Lake(args.lake), recipient, dataset, release.name) / 'index.html'}")
     print(f"Ledger of every release (Delta): {args.lake / '_ledger' / 'releases'}")
+    print(f"Run report (heat map, stage counts): {result.report}")
     print(f"Lake: {args.lake}   Query it: .venv/bin/tollgate sql \"SELECT * FROM usage_by_time_of_day LIMIT 10\"")
 
 

@@ -12,6 +12,7 @@ from jobs import aggregate as aggregate_stage
 from jobs import anonymize as anonymize_stage
 from jobs import export as export_stage
 from jobs import ingest as ingest_stage
+from jobs import report as report_stage
 from jobs import progress
 from jobs.common import add_date_args, add_location_args, selected_dates
 from jobs.errors import ConfigError
@@ -34,6 +35,7 @@ class RunResult:
     weeks: list
     releases: list[Path]
     seconds: dict[str, float] = field(default_factory=dict)
+    report: Path | None = None  # <lake>/_reports/run-<time>.html (jobs/report.py)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -77,7 +79,9 @@ def run_pipeline(args: argparse.Namespace) -> RunResult:
         "export",
         lambda: export_stage.export_all(spark, lake, args.exports, list(recipients.values()), policy),
     )
-    return RunResult(ingest_report, anonymize_report, weeks, releases, seconds)
+    result = RunResult(ingest_report, anonymize_report, weeks, releases, seconds)
+    result.report = report_stage.write_run_report(spark, lake, result, policy.k)
+    return result
 
 
 if __name__ == "__main__":  # spark-submit jobs/run.py ...
