@@ -67,8 +67,13 @@ def load_policy(path: Path) -> Policy:
     k, k_floor = _small_cells(path, data.get("small_cells"))
     sources = {name: _source_rules(path, name, rules) for name, rules in (data.get("sources") or {}).items()}
     retention = _retention(path, data.get("retention"))
-    return Policy(path=path, sha256=hashlib.sha256(path.read_bytes()).hexdigest(), k=k, k_floor=k_floor,
-                  sources=sources, retention=retention)  # fmt: skip
+    policy = Policy(path=path, sha256=hashlib.sha256(path.read_bytes()).hexdigest(), k=k, k_floor=k_floor,
+                    sources=sources, retention=retention)  # fmt: skip
+    # The subprocessors section is checked with the rest, so every command fails at start-up.
+    from jobs.subprocessors import load_subprocessor_rules  # noqa: PLC0415 - it builds on this module
+
+    load_subprocessor_rules(policy)
+    return policy
 
 
 def _small_cells(path: Path, cells) -> tuple[int, int]:

@@ -49,6 +49,14 @@ CARD_US = {"name": "payments", "kind": "subprocessor", "role": "card_processor",
            "regions": ["us"]}  # fmt: skip
 
 
+def _policy_with(tmp_path: Path, change) -> Path:
+    data = yaml.safe_load((CONF / "privacy-policy.yaml").read_text())
+    change(data["subprocessors"])
+    path = tmp_path / "policy.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
 def _export(root: Path, recipients: Path, exports: str = "exports", *extra: str) -> int:
     return main(["export", "--lake", str(root / "lake"), "--exports", str(root / exports),
                  "--recipients", str(recipients), *extra])  # fmt: skip
@@ -142,10 +150,8 @@ def _ledger_failures(spark, root: Path, recipient: str) -> set[tuple[str, str]]:
 
 def test_card_in_a_field_development_keeps_is_refused_with_exit_3(spark, extracts, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("TOLLGATE_HMAC_KEY", KEY)
-    data = yaml.safe_load((CONF / "privacy-policy.yaml").read_text())
-    data["subprocessors"]["development"]["cdr"].append("participant_name")  # allowed: not a card column
-    policy = tmp_path / "policy.yaml"
-    policy.write_text(yaml.safe_dump(data))
+    # Allowed by the policy (not a card or password column), and it holds a planted card.
+    policy = _policy_with(tmp_path, lambda s: s["development"]["cdr"].append("participant_name"))
     wide_dev = {**DEV, "name": "devtools-wide", "datasets": ["cdr_extract"]}
     code = _export(extracts, _recipients(tmp_path / "r.yaml", wide_dev), "exports-wide", "--policy", str(policy))
     assert code == 3
@@ -165,23 +171,12 @@ def test_card_outside_the_card_columns_is_refused_even_for_the_card_processor(sp
 
 def test_password_for_development_is_exit_2_before_any_work(tmp_path, monkeypatch, caplog):
     monkeypatch.setenv("TOLLGATE_HMAC_KEY", KEY)
-    data = yaml.safe_load((CONF / "privacy-policy.yaml").read_text())
-    data["subprocessors"]["development"]["accounts"].append("password_hash")
-    policy = tmp_path / "policy.yaml"
-    policy.write_text(yaml.safe_dump(data))
+    policy = _policy_with(tmp_path, lambda s: s["development"]["accounts"].append("password_hash"))
     with caplog.at_level(logging.ERROR, logger="tollgate"):
         code = _export(tmp_path, _recipients(tmp_path / "r.yaml", DEV), "exports", "--policy", str(policy))
     assert code == 2
     assert "subprocessors.development.accounts.password_hash: passwords go to no subprocessor" in caplog.text
     assert not (tmp_path / "exports").exists()
-
-
-def _policy_with(tmp_path: Path, change) -> Path:
-    data = yaml.safe_load((CONF / "privacy-policy.yaml").read_text())
-    change(data["subprocessors"])
-    path = tmp_path / "policy.yaml"
-    path.write_text(yaml.safe_dump(data))
-    return path
 
 
 @pytest.mark.parametrize(
@@ -196,6 +191,7 @@ def _policy_with(tmp_path: Path, change) -> Path:
         (lambda s: s["analytics"]["cdr"].append("notes"), "analytics.cdr.notes: free text never leaves bronze"),
         (lambda s: s["crm"].update(in_clear=["leg_id"]), "crm.in_clear must list identifiers"),
         (lambda s: s["card_processor"].update(accounts=["password_hash"]), "does not cover accounts"),
+        (lambda s: s["hosting"]["accounts"].append("password_hash"), "hosting.accounts.password_hash: passwords go to no"),
     ],
 )  # fmt: skip
 def test_subprocessor_policy_mistakes_are_configuration_errors(tmp_path, change, message):
@@ -203,10 +199,7 @@ def test_subprocessor_policy_mistakes_are_configuration_errors(tmp_path, change,
         load_subprocessor_rules(load_policy(_policy_with(tmp_path, change)))
 
 
-def test_card_columns_for_any_role_but_the_card_processor_are_refused(tmp_path):
-    path = _policy_with(tmp_path, lambda s: s["hosting"]["accounts"].append("password_hash"))
-    with pytest.raises(ConfigError, match="hosting.accounts.password_hash: passwords go to no subprocessor"):
-        load_subprocessor_rules(load_policy(path))
+def test_only_the_card_processor_holds_card_columns():
     rules = load_subprocessor_rules(load_policy(CONF / "privacy-policy.yaml"))
     holding_cards = {r for r, rule in rules.items() for cols in rule.sources.values() if "card_number" in cols}
     assert holding_cards == {"card_processor"}
@@ -258,3 +251,12 @@ def test_extract_gate_flags_names_and_values_without_quoting_them(spark):
     as_processor = validate_extract(df.select("note", "card_number"), "t.card", ["note", "card_number"],
                                     may_hold_cards=True, card_columns=("card_number",))  # fmt: skip
     assert as_processor.success
+
+
+def test_a_bad_subprocessors_section_stops_run_before_any_work(tmp_path, monkeypatch):
+    monkeypatch.setenv("TOLLGATE_HMAC_KEY", KEY)
+    path = _policy_with(tmp_path, lambda s: s["analytics"]["cdr"].append("card_number"))
+    code = main(["run", "--landing", str(tmp_path / "landing"), "--lake", str(tmp_path / "lake"),
+                 "--exports", str(tmp_path / "exports"), "--policy", str(path)])  # fmt: skip
+    assert code == 2
+    assert not (tmp_path / "exports").exists() and not (tmp_path / "lake" / "bronze").exists()
