@@ -68,7 +68,6 @@ def lake_lock(lake: Path, command: str, wait_s: float = 0.0) -> Iterator[Path]:
     """
     path = Path(lake) / LOCK_NAME
     created = not path.parent.exists()
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = _acquire(path, command, wait_s)
     try:
         _write_holder(fd, command)

@@ -1,0 +1,144 @@
+"""Two writers on one lake: they serialize on the lake lock, or one is refused cleanly, and
+the tables end up as after a single run."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from pyspark.sql import functions as F
+
+from jobs.cli import main
+from jobs.lock import LakeBusy, lake_lock
+from jobs.verify import verify_release
+from tests.test_killed_jobs import KEY, _releases, _start
+from tests.test_pipeline import build_landing
+
+PATIENCE_S = 3600
+HOLD = "import sys; from pathlib import Path; from jobs.lock import lake_lock\n" \
+       "with lake_lock(Path(sys.argv[1]), 'run'):\n    print('held', flush=True); sys.stdin.read()"  # fmt: skip
+
+
+def _holder(lake: Path) -> subprocess.Popen:
+    """A plain Python process (no JVM) that holds the lake lock until killed or fed EOF."""
+    process = subprocess.Popen([sys.executable, "-c", HOLD, str(lake)], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)  # fmt: skip
+    assert process.stdout.readline() == "held\n"
+    return process
+
+
+def test_a_held_lock_refuses_at_once_and_names_its_holder(tmp_path):
+    holder = _holder(tmp_path / "lake")
+    try:
+        body = json.loads((tmp_path / "lake" / "_lock").read_text())
+        assert body["pid"] == holder.pid and body["command"] == "run" and set(body) == {"pid", "command", "since"}
+        assert oct((tmp_path / "lake" / "_lock").stat().st_mode & 0o777) == "0o600"
+        started = time.monotonic()
+        with pytest.raises(LakeBusy) as refused, lake_lock(tmp_path / "lake", "export"):
+            pass
+        assert time.monotonic() - started < 1
+        message = str(refused.value)
+        assert f"another tollgate command (pid {holder.pid}, `run`, since " in message
+        assert str(tmp_path / "lake" / "_lock") in message and "--wait-lock" in message
+    finally:
+        holder.communicate("")
+    with lake_lock(tmp_path / "lake", "export"):  # free again once the holder has ended
+        assert json.loads((tmp_path / "lake" / "_lock").read_text())["pid"] == os.getpid()
+
+
+def test_a_waiting_command_gets_the_lock_once_its_holder_is_killed(tmp_path):
+    holder = _holder(tmp_path / "lake")
+    threading.Timer(1.0, os.kill, (holder.pid, signal.SIGKILL)).start()
+    started = time.monotonic()
+    with lake_lock(tmp_path / "lake", "export", wait_s=60):
+        waited = time.monotonic() - started
+    holder.wait()
+    # The kernel freed the lock of the SIGKILLed holder: no stale lock, nothing to clean.
+    assert 0.9 < waited < 30
+
+
+def test_a_lock_on_a_new_lake_folder_leaves_nothing_if_nothing_was_written(tmp_path):
+    with lake_lock(tmp_path / "lake", "run"):
+        assert (tmp_path / "lake" / "_lock").is_file()
+    assert not (tmp_path / "lake").exists()
+    with lake_lock(tmp_path / "lake", "run"):
+        (tmp_path / "lake" / "bronze").mkdir()
+    assert sorted(p.name for p in (tmp_path / "lake").iterdir()) == ["_lock", "bronze"]
+
+
+def test_the_command_line_refuses_a_second_writer_with_exit_1(tmp_path, caplog, monkeypatch):
+    monkeypatch.setenv("TOLLGATE_HMAC_KEY", KEY)
+    holder = _holder(tmp_path / "lake")
+    try:
+        code = main(["aggregate", f"--lake={tmp_path / 'lake'}"])
+    finally:
+        holder.communicate("")
+    assert code == 1
+    assert f"(pid {holder.pid}, `run`, since " in caplog.text and "did not start" in caplog.text
+
+
+def _holder_pid(lock: Path) -> int | None:
+    try:
+        return json.loads(lock.read_text())["pid"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _gold(spark, lake: Path, dataset: str) -> list[tuple]:
+    return sorted(tuple(row) for row in spark.read.format("delta").load(str(lake / "gold" / dataset)).collect())
+
+
+def test_two_runs_at_once_serialize_a_third_is_refused_and_tables_are_as_after_one_run(spark, tmp_path, monkeypatch):
+    build_landing(tmp_path / "landing")
+    where = [f"--landing={tmp_path / 'landing'}", f"--lake={tmp_path / 'lake'}", f"--exports={tmp_path / 'exports'}"]
+    logs = [tmp_path / "first.log", tmp_path / "second.log"]
+    # Generous: a loaded 2-core machine has taken 7 minutes for one run of this landing.
+    runs = [_start(["run", *where, f"--wait-lock={PATIENCE_S}"], stderr=log.open("w")) for log in logs]
+    try:
+        _refuse_a_third_run_meanwhile(tmp_path, where, runs)
+        # The reference: one run of the same landing into another lake, meanwhile, in this process.
+        monkeypatch.setenv("TOLLGATE_HMAC_KEY", KEY)
+        assert main(["run", f"--landing={tmp_path / 'landing'}", f"--lake={tmp_path / 'ref'}",
+                     f"--exports={tmp_path / 'ref-exports'}"]) == 0  # fmt: skip
+        assert [run.wait(timeout=2 * PATIENCE_S) for run in runs] == [0, 0]
+    finally:
+        for run in runs:
+            if run.poll() is None:
+                os.killpg(run.pid, signal.SIGKILL)
+    texts = [log.read_text() for log in logs]
+    assert sum("holds the lake lock" in text and f"waiting up to {PATIENCE_S} s" in text for text in texts) == 1
+    for dataset in ("usage_by_time_of_day", "daily_usage"):
+        assert _gold(spark, tmp_path / "lake", dataset) == _gold(spark, tmp_path / "ref", dataset)
+    for table in ("bronze/cdr_legs", "bronze/quarantine", "silver/cdr_legs"):
+        rows = spark.read.format("delta").load(str(tmp_path / "lake" / table))
+        assert rows.count() == spark.read.format("delta").load(str(tmp_path / "ref" / table)).count(), table
+    legs = spark.read.format("delta").load(str(tmp_path / "lake" / "bronze" / "cdr_legs"))
+    assert legs.select(F.countDistinct("leg_id")).first()[0] == legs.count()
+    releases, one_run = _releases(tmp_path / "exports"), _releases(tmp_path / "ref-exports")
+    assert one_run and len(releases) == 2 * len(one_run) and all(verify_release(r) == [] for r in releases)
+    assert not any((tmp_path / "exports" / ".staging").glob("*"))
+
+
+def _refuse_a_third_run_meanwhile(tmp_path: Path, where: list[str], runs: list[subprocess.Popen]) -> None:
+    """While one of `runs` holds the lock, a run that does not wait is refused before it
+    starts Spark, with exit 1 and the holder named."""
+    lock, deadline = tmp_path / "lake" / "_lock", time.monotonic() + PATIENCE_S
+    while _holder_pid(lock) is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _holder_pid(lock) in {run.pid for run in runs}
+    env = {**os.environ, "TOLLGATE_HMAC_KEY": KEY}
+    third = subprocess.run([sys.executable, "-m", "jobs.cli", "run", *where], env=env, capture_output=True,
+                           text=True, timeout=PATIENCE_S)  # fmt: skip
+    assert third.returncode == 1
+    named = re.search(r"another tollgate command \(pid (\d+), `run`, since \d\d:\d\d:\d\d UTC\)", third.stderr)
+    assert named and int(named.group(1)) in {run.pid for run in runs}
+    assert "--wait-lock" in third.stderr and "Traceback" not in third.stderr
+    assert "SparkContext" not in third.stderr and "log level" not in third.stderr  # no JVM was started
