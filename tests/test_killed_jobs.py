@@ -1,12 +1,14 @@
 """SIGKILL in the middle of a stage, then run it again: nothing half-written is ever visible."""
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pytest
 from pyspark.sql import functions as F
 
 from jobs.cli import main
@@ -16,11 +18,11 @@ from tests.test_pipeline import build_landing
 KEY = "killed-jobs-test-key-0123456789abcdef"
 
 
-def _start(command: list[str]) -> subprocess.Popen:
+def _start(command: list[str], stderr=subprocess.DEVNULL) -> subprocess.Popen:
     env = {**os.environ, "TOLLGATE_HMAC_KEY": KEY}
     # Its own session, so the kill reaches the JVM that PySpark starts as a child.
     return subprocess.Popen([sys.executable, "-m", "jobs.cli", *command], env=env, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+                            stdout=subprocess.DEVNULL, stderr=stderr)  # fmt: skip
 
 
 def _kill_when(process: subprocess.Popen, ready, timeout_s: float = 180) -> bool:
@@ -40,11 +42,63 @@ def _releases(exports: Path) -> list[Path]:
     return sorted(p for p in exports.glob("*/*/*") if p.is_dir() and not p.relative_to(exports).parts[0].startswith("."))
 
 
-def test_killed_export_leaves_no_partial_release_and_a_rerun_publishes(spark, tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def prepared(spark, tmp_path_factory):
+    """One full run, shared: each test kills a stage on its own copy of this lake."""
+    root = tmp_path_factory.mktemp("prepared")
+    build_landing(root / "landing")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TOLLGATE_HMAC_KEY", KEY)
+        assert main(["run", *_where(root)]) == 0
+    return root, {table: _rows(spark, root / "lake" / table) for table in TABLES}
+
+
+def _where(root: Path) -> list[str]:
+    return [f"--{name}={root / name}" for name in ("landing", "lake", "exports")]
+
+
+def _rows(spark, path: Path) -> list[tuple]:
+    return sorted(tuple(row) for row in spark.read.format("delta").load(str(path)).collect())
+
+
+def _copy(prepared_root: Path, root: Path) -> list[str]:
+    for name in ("landing", "lake", "exports"):
+        shutil.copytree(prepared_root / name, root / name, symlinks=True)
+    return _where(root)
+
+
+TABLES = ("silver/cdr_legs", "silver/web_requests", "gold/usage_by_time_of_day", "gold/daily_usage")
+
+
+def _kill_mid_write(spark, root: Path, stage: str, table: str) -> str:
+    """Run `stage` on the lake in `root` and SIGKILL it as soon as a new data file appears in
+    `table`; returns whether that file had been committed yet."""
+    folder = root / "lake" / table
+    data_files = lambda: {p for p in folder.rglob("*.parquet") if "_delta_log" not in p.parts}  # noqa: E731
+    commits = lambda: set((folder / "_delta_log").glob("*.json"))  # noqa: E731
+    files_before, commits_before = data_files(), commits()
+    process = _start([stage, *_where(root)])
+    assert _kill_when(process, lambda: bool(data_files() - files_before)), f"{stage} ended before the kill"
+    return "after its commit" if commits() - commits_before else "before its commit"
+
+
+@pytest.mark.parametrize(("stage", "table"), [("anonymize", "silver/cdr_legs"), ("aggregate", "gold/usage_by_time_of_day")])
+def test_killed_stage_mid_write_then_rerun_gives_the_rows_of_an_unkilled_run(prepared, spark, tmp_path, monkeypatch, stage, table):
+    prepared_root, expected = prepared
     monkeypatch.setenv("TOLLGATE_HMAC_KEY", KEY)
-    build_landing(tmp_path / "landing")
-    where = [f"--{name}={tmp_path / name}" for name in ("landing", "lake", "exports")]
-    assert main(["run", *where]) == 0
+    where = _copy(prepared_root, tmp_path)
+    moment = _kill_mid_write(spark, tmp_path, stage, table)
+    print(f"{stage} killed with a new file in {table}, {moment}")
+    # Whatever the kill left behind (a data file no commit names, or one table rewritten and
+    # not the next), every table reads as before: same rows, none twice.
+    assert {name: _rows(spark, tmp_path / "lake" / name) for name in TABLES} == expected
+    assert main([stage, *where]) == 0  # the kernel freed the killed run's lake lock
+    assert {name: _rows(spark, tmp_path / "lake" / name) for name in TABLES} == expected
+
+
+def test_killed_export_leaves_no_partial_release_and_a_rerun_publishes(prepared, tmp_path, monkeypatch):
+    monkeypatch.setenv("TOLLGATE_HMAC_KEY", KEY)
+    where = _copy(prepared[0], tmp_path)
     before = _releases(tmp_path / "exports")
     staging = tmp_path / "exports" / ".staging"
     process = _start(["export", *where])
@@ -54,14 +108,13 @@ def test_killed_export_leaves_no_partial_release_and_a_rerun_publishes(spark, tm
     assert all(verify_release(release) == [] for release in before)
     assert main(["export", *where]) == 0
     after = _releases(tmp_path / "exports")
-    assert len(after) == len(before) + 2 and all(verify_release(release) == [] for release in after)
+    # One new release of each dataset the first run released.
+    assert before and len(after) == 2 * len(before) and all(verify_release(release) == [] for release in after)
 
 
-def test_killed_ingest_then_rerun_leaves_each_record_once(spark, tmp_path, monkeypatch):
+def test_killed_ingest_then_rerun_leaves_each_record_once(prepared, spark, tmp_path, monkeypatch):
     monkeypatch.setenv("TOLLGATE_HMAC_KEY", KEY)
-    build_landing(tmp_path / "landing")
-    where = [f"--{name}={tmp_path / name}" for name in ("landing", "lake", "exports")]
-    assert main(["ingest", *where]) == 0
+    where = _copy(prepared[0], tmp_path)
     bronze = tmp_path / "lake" / "bronze" / "cdr_legs"
     expected = spark.read.format("delta").load(str(bronze)).count()
     commits = lambda: len(list(tmp_path.glob("lake/bronze/*/_delta_log/*.json")))  # noqa: E731
