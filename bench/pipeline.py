@@ -93,7 +93,7 @@ def main() -> None:
     key = os.environ["TOLLGATE_HMAC_KEY"].encode()
     spark = timed("spark start (cold JVM)", seconds, get_spark)
     days = sorted(generate_days(landing))
-    report = timed("ingest", seconds, lambda: ingest.ingest(spark, landing, lake, days))
+    report = timed("ingest", seconds, lambda: ingest.ingest(spark, landing, lake, days, key=key))
     timed("anonymize", seconds, lambda: anonymize.anonymize(spark, lake, key, days, policy))
     timed("aggregate", seconds, lambda: aggregate.aggregate(spark, lake, days, policy.k))
     timed("export (incl. gate)", seconds, lambda: export.export_all(spark, lake, exports, recipients, policy))
@@ -104,7 +104,7 @@ def main() -> None:
               lambda: validate_table(table, suite_name=f"bench.{name}", contract=contract, k=policy.k))  # fmt: skip
     timed("bare aggregation, 1st", seconds, lambda: bare_aggregation(spark, lake))
     timed("bare aggregation, 2nd", seconds, lambda: bare_aggregation(spark, lake))
-    legs_read, _, _ = report.totals("cdr")
+    legs_read, _, _, _ = report.totals("cdr")
     gated = seconds["aggregate"] + seconds["export (incl. gate)"]
     pipeline = sum(seconds[s] for s in ("ingest", "anonymize", "aggregate", "export (incl. gate)"))
     baseline = seconds["bare aggregation, 2nd"]

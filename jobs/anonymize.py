@@ -49,6 +49,11 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def silver_key(master_key: bytes) -> bytes:
+    """The key of silver's pseudonyms (account_pseudonym, conference_pseudonym)."""
+    return derive_key(master_key, "silver:v1")
+
+
 def bronze_days(spark: SparkSession, lake: Lake) -> list[dt.date]:
     if not is_delta(spark, lake.bronze_cdr):
         return []
@@ -66,7 +71,7 @@ def anonymize(
     for column in policy.unclassified("cdr"):
         log.warning("cdr column %s is not in the privacy policy: dropped (fail closed)", column)
     staged_df = cdr_legs_silver(
-        legs_df, accounts_df, derive_key(master_key, "silver:v1"), policy.treatments("cdr")
+        legs_df, accounts_df, silver_key(master_key), policy.treatments("cdr")
     ).persist()
     silver_columns = [c for c in staged_df.columns if c not in ROUTING_COLUMNS]
     try:

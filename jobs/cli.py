@@ -26,6 +26,9 @@ COMMANDS = {
     "verify": "jobs.verify",
     "demo": "jobs.demo",
     "retention": "jobs.retention",
+    "erase": "jobs.erase",
+    "access": "jobs.access",
+    "requests": "jobs.privacy_requests",
 }
 
 # Commands that never write the lake or the exports. Every other command, a new one too,

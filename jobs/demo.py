@@ -69,8 +69,10 @@ def show_result(args: argparse.Namespace, result) -> None:
         )
     )
     print_table(busiest.columns, busiest.collect(), title="Busiest cells of usage_by_time_of_day (account's local time)")
-    read, accepted, quarantined = result.ingest.totals("cdr")
-    print(f"CDR legs read {read:,} = accepted {accepted:,} + quarantined {quarantined:,}")
+    read, accepted, quarantined, erased = result.ingest.totals("cdr")
+    print(f"CDR legs read {read:,} = accepted {accepted:,} + quarantined {quarantined:,} + erased {erased:,}")
+    print(f"Erasure requests applied: {result.erasure.requests}; rows removed: "
+          + ", ".join(f"{table} {rows:,}" for table, rows in sorted(result.erasure.rows.items())))  # fmt: skip
     print(f"Silver legs {result.anonymize.legs_silver:,}; stage seconds: "
           + ", ".join(f"{stage} {secs:.1f}" for stage, secs in result.seconds.items()))  # fmt: skip
     for release in result.releases:

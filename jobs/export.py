@@ -23,10 +23,11 @@ from pyspark.sql import functions as F
 from expectations.contracts import CONTRACTS, DatasetContract
 from expectations.gate import validate_table
 from jobs.common import add_location_args
+from jobs.audience import EXCLUDED_BY_KIND, ReleaseSource, release_source
 from jobs.csv_safe import with_formulas_neutralised
 from jobs.errors import ConfigError, GateRefused
 from jobs.keys import load_hmac_key
-from jobs.lake import Lake, delta_version
+from jobs.lake import Lake
 from jobs.ledger import ReleaseRecord, gate_docs_dir, record_release
 from jobs.policy import Policy, load_policy
 from jobs.recipients import Recipient, load_recipients
@@ -65,7 +66,8 @@ def run(args: argparse.Namespace) -> int:
     # Subprocessor extracts: covered by the policy (exit 2 before Spark starts), keyed per recipient.
     check_extract_recipients(load_subprocessor_rules(policy), chosen)
     wants_extracts = any(d in EXTRACT_DATASETS for r in chosen for d in r.datasets)
-    master_key = load_hmac_key(args.config) if wants_extracts else None
+    needs_key = wants_extracts or any(r.kind in EXCLUDED_BY_KIND for r in chosen)
+    master_key = load_hmac_key(args.config) if needs_key else None
     spark = get_spark("tollgate-export")
     export_all(spark, Lake(args.lake), args.exports, chosen, policy, master_key=master_key)
     return 0
@@ -102,15 +104,14 @@ def export_release(
         return export_extract(spark, lake, exports, recipient, dataset, policy, master_key)
     contract = CONTRACTS[dataset]
     k = max(recipient.k or policy.k, policy.k_floor)
-    source = lake.gold(dataset)
-    version = delta_version(spark, source)
-    gold_df = spark.read.format("delta").option("versionAsOf", version).load(source)
-    release_df = gold_df.where(F.col("region").isin(*recipient.regions)) if "region" in contract.columns else gold_df
+    source = release_source(spark, lake, recipient.kind, dataset, k, master_key)
+    rows_df = source.rows_df
+    release_df = rows_df.where(F.col("region").isin(*recipient.regions)) if "region" in contract.columns else rows_df
     created_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     final_dir, docs_dir = _free_release_dirs(lake, exports, recipient.name, dataset, created_at.strftime("%Y%m%dT%H%M%SZ"))
     attempt = partial(ReleaseRecord, recipient=recipient.name, recipient_kind=recipient.kind, dataset=dataset,
                       release_id=final_dir.name, created_at=created_at,
-                      source_delta_versions={f"gold/{dataset}": version})  # fmt: skip
+                      source_delta_versions=source.delta_versions)  # fmt: skip
     staging = exports / ".staging" / f"{recipient.name}--{dataset}--{final_dir.name}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
@@ -122,7 +123,7 @@ def export_release(
             record_release(spark, lake, attempt(status="refused", failures=gate.failures))
             failed = ", ".join(f"{f.column or '(table)'}: {f.expectation}" for f in gate.failures)
             raise GateRefused(f"release {recipient.name}/{dataset} refused: {failed}")
-        manifest = _manifest(recipient, dataset, contract, final_dir.name, created_at, version, staged_df,
+        manifest = _manifest(recipient, dataset, contract, final_dir.name, created_at, source, staged_df,
                              staging, k, policy, gate.to_dict())  # fmt: skip
         _write_json(staging / "manifest.json", manifest)
         manifest_sha256 = sha256_of(staging / "manifest.json")
@@ -176,7 +177,7 @@ def _move_parts(spark_out: Path, suffix: str, data_dir: Path) -> None:
 
 def _manifest(
     recipient: Recipient, dataset: str, contract: DatasetContract, release_id: str, created_at: dt.datetime,
-    version: int, staged_df: DataFrame, staging: Path, k: int, policy: Policy, gate_report: dict,
+    source: ReleaseSource, staged_df: DataFrame, staging: Path, k: int, policy: Policy, gate_report: dict,
 ) -> dict:  # fmt: skip
     return {
         "manifest_version": MANIFEST_VERSION,
@@ -186,7 +187,7 @@ def _manifest(
         "grain": list(contract.grain),
         "release_id": release_id,
         "created_at": created_at.isoformat().replace("+00:00", "Z"),
-        "source_delta_versions": {f"gold/{dataset}": version},
+        "source_delta_versions": source.delta_versions,
         "row_count": staged_df.count(),
         "columns": [{"name": f.name, "type": f.dataType.simpleString()} for f in staged_df.schema.fields],
         "files": _describe_files(staging, staging / "data"),
@@ -195,6 +196,8 @@ def _manifest(
             "k_floor": policy.k_floor,
             "small_cells": f"cells with {contract.k_column} < k are not published",
             "regions": sorted(recipient.regions),
+            # Do Not Sell (sale) and marketing consent (advertising): accounts left out.
+            "consent": source.consent,
         },
         "gate": gate_report,
         "policy_sha256": policy.sha256,

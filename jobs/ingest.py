@@ -11,12 +11,15 @@ import datetime as dt
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from jobs.common import add_date_args, add_location_args, selected_dates
+from jobs.ingest_privacy import ingest_privacy_requests, load_suppression, write_privacy_state
+from jobs.keys import load_hmac_key
 from jobs.lake import Lake, days_condition, replace_partitions
 from jobs.landing import landed_days, read_numbered_lines
 from jobs.session import get_spark
@@ -26,7 +29,10 @@ from transforms.parse_billing import BILLING_FIELDS, parse_billing_lines
 from transforms.parse_cdr import CDR_FIELDS, parse_cdr_lines
 from transforms.parse_telephony import parse_asterisk_lines, parse_freeswitch_lines, telephony_to_legs
 from transforms.parse_usage import USAGE_FIELDS, parse_combined_log
+from transforms.privacy import Suppression
 from transforms.quarantine import REASON
+
+ERASED = "_is_erased"
 
 HELP = "landing files -> bronze Delta tables; rejects -> quarantine with a reason"
 log = logging.getLogger("tollgate.ingest")
@@ -38,6 +44,7 @@ class FileCount:
     read: int
     accepted: int
     quarantined: int
+    erased: int = 0  # records of erased accounts (the suppression list), kept out for good
 
 
 @dataclass
@@ -45,12 +52,13 @@ class IngestReport:
     files: list[FileCount] = field(default_factory=list)
     unknown_keys: set[str] = field(default_factory=set)
 
-    def totals(self, source: str) -> tuple[int, int, int]:
+    def totals(self, source: str) -> tuple[int, int, int, int]:
         rows = [f for f in self.files if f.source == source]
         return (
             sum(f.read for f in rows),
             sum(f.accepted for f in rows),
             sum(f.quarantined for f in rows),
+            sum(f.erased for f in rows),
         )
 
 
@@ -61,10 +69,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
+    key = load_hmac_key(args.config)
     spark = get_spark("tollgate-ingest")
     cdr_days = landed_days(args.landing / "cdr", "*.jsonl")
     days = selected_dates(args, sorted(cdr_days))
-    report = ingest(spark, args.landing, Lake(args.lake), days, settings.telephony)
+    report = ingest(spark, args.landing, Lake(args.lake), days, settings.telephony, key=key)
     print_report(report)
     return 0
 
@@ -75,17 +84,26 @@ def ingest(
     lake: Lake,
     days: list[dt.date],
     telephony: Mapping[str, TelephonySource] | None = None,
+    *,
+    key: bytes,
 ) -> IngestReport:
-    """Ingest accounts (a full snapshot), the CDR and usage-log files of `days`, and every
-    configured telephony folder (undated files: re-read whole each run)."""
+    """Ingest accounts (a full snapshot), the CDR and usage-log files of `days`, every
+    configured telephony folder (undated files: re-read whole each run) and the privacy
+    requests, then rebuild each account's privacy state.
+
+    Records of erased accounts (the suppression list, matched by keyed hash with `key`) are
+    counted and kept out of every table, so a re-run or a backfill never brings them back.
+    """
     report = IngestReport()
+    suppression = load_suppression(spark, lake, key)
     account_files = sorted((landing / "accounts").glob("*.csv"))
     if account_files:
         zones = set(spark.sparkContext._jvm.java.time.ZoneId.getAvailableZoneIds())
         parsed_df = parse_account_lines(
             read_numbered_lines(spark, account_files, landing), zones
         ).withColumn("landing_date", F.lit(None).cast("date"))
-        _ingest_source(lake, report, "accounts", parsed_df, ACCOUNT_FIELDS, lake.bronze_accounts, None)
+        _ingest_source(lake, report, "accounts", parsed_df, ACCOUNT_FIELDS, lake.bronze_accounts, None,
+                       suppression=suppression)  # fmt: skip
     else:
         log.warning("no account files under %s/accounts; local times need them", landing)
     billing_files = sorted((landing / "billing").glob("*.csv"))
@@ -93,7 +111,8 @@ def ingest(
         parsed_df = parse_billing_lines(read_numbered_lines(spark, billing_files, landing)).withColumn(
             "landing_date", F.lit(None).cast("date")
         )
-        _ingest_source(lake, report, "billing", parsed_df, BILLING_FIELDS, lake.bronze_billing, None)
+        _ingest_source(lake, report, "billing", parsed_df, BILLING_FIELDS, lake.bronze_billing, None,
+                       suppression=suppression)  # fmt: skip
     for source, folder, pattern, parser, fields, target in (
         ("cdr", "cdr", "*.jsonl", parse_cdr_lines, CDR_FIELDS + ("extra_keys",), lake.bronze_cdr),
         ("usage", "usage", "*.log", parse_combined_log, USAGE_FIELDS, lake.bronze_usage),
@@ -107,14 +126,17 @@ def ingest(
             "landing_date", F.to_date(F.regexp_extract("source_file", r"date=(\d{4}-\d{2}-\d{2})", 1))
         )
         covered = [day for day in days if day in landed]
-        _ingest_source(lake, report, source, parsed_df, fields, target, days=covered)
+        _ingest_source(lake, report, source, parsed_df, fields, target, days=covered, suppression=suppression)
     for name, pbx in (telephony or {}).items():
-        _ingest_telephony(spark, landing, lake, report, name, pbx)
+        _ingest_telephony(spark, landing, lake, report, name, pbx, suppression)
+    ingest_privacy_requests(spark, landing, lake, suppression, partial(_ingest_source, lake, report))
+    write_privacy_state(spark, lake, suppression)
     return report
 
 
 def _ingest_telephony(
-    spark: SparkSession, landing: Path, lake: Lake, report: IngestReport, name: str, pbx: TelephonySource
+    spark: SparkSession, landing: Path, lake: Lake, report: IngestReport, name: str, pbx: TelephonySource,
+    suppression: Suppression,
 ) -> None:
     """A PBX folder's files become CDR legs dated by their UTC start; they replace exactly
     that folder's earlier rows in bronze, whatever days the run covers."""
@@ -128,7 +150,7 @@ def _ingest_telephony(
                                 product=pbx.product, keep_rejected=True)  # fmt: skip
     dated_df = legs_df.withColumn("landing_date", F.to_date("start_time"))
     _ingest_source(lake, report, f"telephony:{name}", dated_df, CDR_FIELDS + ("extra_keys",), lake.bronze_cdr,
-                   days=None, scope=f"source_file LIKE 'cdr/{name}/%'")  # fmt: skip
+                   days=None, scope=f"source_file LIKE 'cdr/{name}/%'", suppression=suppression)  # fmt: skip
 
 
 def _ingest_source(
@@ -140,16 +162,27 @@ def _ingest_source(
     target: str,
     days: list[dt.date] | None,
     scope: str | None = None,
+    *,
+    suppression: Suppression,
 ) -> None:
     """Write accepted rows to `target` and rejects to quarantine, replacing the rows of
-    `days` (None: the whole snapshot) or, for undated sources, of `scope`."""
-    parsed_df = parsed_df.withColumn("ingested_at", F.current_timestamp()).persist()
+    `days` (None: the whole snapshot) or, for undated sources, of `scope`. A record that
+    mentions an erased account, in a field or anywhere in its raw line, goes to neither."""
+    kind = "cdr" if source.startswith("telephony:") else source
+    parsed_df = parsed_df.select(
+        "*",
+        F.current_timestamp().alias("ingested_at"),
+        # A rejected record is kept whole (raw_record), so its raw line is searched too.
+        F.when(F.col(REASON).isNotNull(), suppression.mentions(parsed_df, kind, text_columns=("value",)))
+        .otherwise(suppression.mentions(parsed_df, kind))
+        .alias(ERASED),
+    ).persist()
     try:
-        is_accepted = F.col(REASON).isNull()
+        is_accepted = F.col(REASON).isNull() & ~F.col(ERASED)
         accepted_df = parsed_df.where(is_accepted).select(
             *fields, "source_file", "line_number", "landing_date", "ingested_at"
         )
-        rejected_df = parsed_df.where(~is_accepted).select(
+        rejected_df = parsed_df.where(F.col(REASON).isNotNull() & ~F.col(ERASED)).select(
             F.lit(source).alias("source"),
             "landing_date",
             "source_file",
@@ -184,24 +217,27 @@ def _count_files(parsed_df: DataFrame, source: str, report: IngestReport) -> Non
         parsed_df.groupBy("source_file")
         .agg(
             F.count(F.lit(1)).alias("read"),
-            F.count_if(F.col(REASON).isNull()).alias("accepted"),
-            F.count_if(F.col(REASON).isNotNull()).alias("quarantined"),
+            F.count_if(F.col(REASON).isNull() & ~F.col(ERASED)).alias("accepted"),
+            F.count_if(F.col(REASON).isNotNull() & ~F.col(ERASED)).alias("quarantined"),
+            F.count_if(F.col(ERASED)).alias("erased"),
         )
         .orderBy("source_file")
         .collect()
     )
-    report.files.extend(FileCount(source, r.source_file, r.read, r.accepted, r.quarantined) for r in rows)
+    report.files.extend(FileCount(source, r.source_file, r.read, r.accepted, r.quarantined, r.erased) for r in rows)
 
 
 def print_report(report: IngestReport) -> None:
     """Counts per file and per source; unknown keys by name, never their values."""
     for count in report.files:
-        log.info("  %-44s read %8d = accepted %8d + quarantined %6d",
-                 count.source_file, count.read, count.accepted, count.quarantined)  # fmt: skip
-    for source in ("accounts", "billing", "cdr", "usage", *sorted({f.source for f in report.files if ":" in f.source})):
-        read, accepted, quarantined = report.totals(source)
+        log.info("  %-44s read %8d = accepted %8d + quarantined %6d + erased %d",
+                 count.source_file, count.read, count.accepted, count.quarantined, count.erased)  # fmt: skip
+    sources = ("accounts", "cdr", "usage", *sorted({f.source for f in report.files} - {"accounts", "cdr", "usage"}))
+    for source in sources:
+        read, accepted, quarantined, erased = report.totals(source)
         if read:
-            log.info("ingest %-8s read %9d = accepted %9d + quarantined %7d", source, read, accepted, quarantined)
+            log.info("ingest %-8s read %9d = accepted %9d + quarantined %7d + erased %d",
+                     source, read, accepted, quarantined, erased)  # fmt: skip
     if report.unknown_keys:
         log.warning(
             "unclassified CDR keys dropped before silver (fail closed): %s",

@@ -45,6 +45,31 @@ class Lake:
         return self.table("bronze", "ingest_file_counts")
 
     @property
+    def privacy_requests(self) -> str:
+        """Grain: one row per privacy request; an erased account's only as a keyed hash."""
+        return self.table("bronze", "privacy_requests")
+
+    @property
+    def privacy_state(self) -> str:
+        """Grain: one row per account: do_not_sell, marketing_consent, is_minor (history: Delta)."""
+        return self.table("bronze", "account_privacy_state")
+
+    @property
+    def suppression(self) -> str:
+        """Grain: one row per identifier of an erased account, as a keyed hash; ingest applies it."""
+        return self.table("_privacy", "suppression")
+
+    @property
+    def privacy_audit(self) -> str:
+        """Grain: one row per (processed request, table): rows deleted or reported."""
+        return self.table("_privacy", "audit")
+
+    @property
+    def privacy_queue(self) -> str:
+        """Grain: one row per account that needs a privacy officer (minors), by keyed hash."""
+        return self.table("_privacy", "queue")
+
+    @property
     def silver_cdr(self) -> str:
         return self.table("silver", "cdr_legs")
 

@@ -101,4 +101,6 @@ def counts_of(stage: str, result) -> dict[str, int]:
         return {"weeks": len(result)}
     if stage == "export":
         return {"releases": len(result)}
+    if stage == "erase":
+        return {"requests": result.requests}
     return {}

@@ -1,4 +1,5 @@
-"""run: every stage in order for the selected days: ingest, anonymize, aggregate, export."""
+"""run: every stage in order for the selected days: ingest, erase (open erasure requests),
+anonymize, aggregate, export; after an erasure, bronze and silver are vacuumed before export."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from pathlib import Path
 
 from jobs import aggregate as aggregate_stage
 from jobs import anonymize as anonymize_stage
+from jobs import erase as erase_stage
 from jobs import export as export_stage
 from jobs import ingest as ingest_stage
-from jobs import report as report_stage
 from jobs import progress
+from jobs import report as report_stage
 from jobs.common import add_date_args, add_location_args, selected_dates
 from jobs.errors import ConfigError
 from jobs.keys import load_hmac_key
@@ -35,6 +37,7 @@ class RunResult:
     weeks: list
     releases: list[Path]
     seconds: dict[str, float] = field(default_factory=dict)
+    erasure: erase_stage.ErasureReport = field(default_factory=erase_stage.ErasureReport)
     report: Path | None = None  # <lake>/_reports/run-<time>.html (jobs/report.py)
 
 
@@ -69,17 +72,22 @@ def run_pipeline(args: argparse.Namespace) -> RunResult:
         progress.stage_done(log, stage, seconds[stage], **progress.counts_of(stage, result))
         return result
 
-    ingest_report = timed("ingest", lambda: ingest_stage.ingest(spark, args.landing, lake, days, settings.telephony))
+    ingest_report = timed("ingest", lambda: ingest_stage.ingest(spark, args.landing, lake, days, settings.telephony, key=key))
     ingest_stage.print_report(ingest_report)
     progress.day_rows(log, "ingest", progress.rows_by_landing_day(ingest_report.files), "CDR legs accepted")
+    # Open erasures before silver is built: this run's days are rebuilt below anyway.
+    erasure = timed("erase", lambda: erase_stage.erase(spark, lake, key, policy, rebuilt_by_caller=days, vacuum=False))
+    erase_stage.print_report(erasure)
     anonymize_report = timed("anonymize", lambda: anonymize_stage.anonymize(spark, lake, key, days, policy))
     anonymize_stage.print_report(anonymize_report)
     weeks = timed("aggregate", lambda: aggregate_stage.aggregate(spark, lake, days, policy.k))
+    if erasure.requests:  # the files that held the erased rows go before anything is exported
+        timed("vacuum", lambda: erase_stage.vacuum_identifiable(spark, lake))
     releases = timed(
         "export",
-        lambda: export_stage.export_all(spark, lake, args.exports, list(recipients.values()), policy),
+        lambda: export_stage.export_all(spark, lake, args.exports, list(recipients.values()), policy, master_key=key),
     )
-    result = RunResult(ingest_report, anonymize_report, weeks, releases, seconds)
+    result = RunResult(ingest_report, anonymize_report, weeks, releases, seconds, erasure)
     result.report = report_stage.write_run_report(spark, lake, result, policy.k)
     return result
 

@@ -1,0 +1,120 @@
+"""Erasure leaves no readable trace in the lake, stays erased through a re-run, and is audited."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from pathlib import Path
+
+import pytest
+from pyspark.sql import functions as F
+
+from jobs.anonymize import silver_key
+from jobs.ingest_privacy import privacy_key
+from jobs.lake import Lake
+from jobs.privacy_requests import request_status
+from tests.leak_scan import every_byte_and_value, leaked_forms, normalised_forms
+from tests.rights_fixtures import ERASED, build_rights_landing, run_cli
+
+KEY = "erasure-test-key-0123456789abcdef"
+
+
+def _hex_hmac(key: bytes, text: str) -> str:
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+
+
+def _traces() -> set[str]:
+    """The erased account's identifiers in every normalised form, and its silver pseudonym."""
+    forms = set()
+    for value in ERASED.values():
+        forms |= normalised_forms(value)
+    forms.add(_hex_hmac(silver_key(KEY.encode()), ERASED["account_id"]))
+    return forms
+
+
+@pytest.fixture(scope="module")
+def erased_lake(tmp_path_factory, spark):
+    root = tmp_path_factory.mktemp("erasure")
+    build_rights_landing(root / "landing")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TOLLGATE_HMAC_KEY", KEY)
+        # The stages one by one, so the lake holds the account before `erase` (run erases too).
+        for stage in ("ingest", "anonymize", "aggregate"):
+            assert run_cli(stage, root) == 0
+        before = leaked_forms(_traces(), every_byte_and_value(root / "lake"))
+        bronze_versions = _version_count(spark, Lake(root / "lake").bronze_cdr)
+        assert run_cli("erase", root) == 0
+        after_erase = leaked_forms(_traces(), every_byte_and_value(root / "lake"))
+        yield root, before, after_erase, bronze_versions, patch
+
+
+def _version_count(spark, path: str) -> int:
+    return spark.sql(f"DESCRIBE HISTORY delta.`{path}`").count()
+
+
+def test_the_scan_sees_the_account_before_erasure(erased_lake):
+    _, before, _, _, _ = erased_lake
+    # Control: without erasure, the raw scan finds the account in bronze and silver.
+    assert ERASED["email"] in before and ERASED["account_id"] in before
+    assert _hex_hmac(silver_key(KEY.encode()), ERASED["account_id"]) in before
+
+
+def test_no_file_under_the_lake_holds_any_trace_after_erasure(erased_lake):
+    root, _, after_erase, _, _ = erased_lake
+    assert after_erase == []
+    # The scan can still read the lake: other accounts are there, in bronze and Delta logs.
+    every = every_byte_and_value(root / "lake")
+    assert b"acct-000@example.org" in every and b"user_acct-001" in every
+    assert any(path.suffix == ".json" for path in (root / "lake").rglob("_delta_log/*.json"))
+
+
+def test_time_travel_to_before_the_erasure_fails(erased_lake, spark):
+    root, _, _, versions, _ = erased_lake
+    lake = Lake(root / "lake")
+    assert versions >= 1
+    try:
+        rows = spark.read.format("delta").option("versionAsOf", 0).load(lake.bronze_cdr).where(
+            F.col("account_id") == ERASED["account_id"]
+        ).count()
+    except Exception as error:  # noqa: BLE001 - the files of version 0 were vacuumed
+        assert "not found" in str(error).lower() or "FileNotFound" in type(error).__name__, type(error).__name__
+    else:
+        assert rows == 0
+
+
+def test_other_accounts_keep_their_rows_and_gold_is_rebuilt(erased_lake, spark):
+    root, _, _, _, _ = erased_lake
+    lake = Lake(root / "lake")
+    bronze = spark.read.format("delta").load(lake.bronze_cdr)
+    # 14 accounts x 2 legs + the minor's leg; the erased account's 3 legs and the leg it joined are gone.
+    assert bronze.count() == 29
+    assert bronze.where(F.col("leg_id") == "leg-guest").count() == 0
+    silver = spark.read.format("delta").load(lake.silver_cdr)
+    assert silver.count() == 28  # the minor never reaches silver
+    gold = spark.read.format("delta").load(lake.gold("usage_by_time_of_day")).collect()
+    assert [(row.participant_legs, row.distinct_accounts) for row in gold] == [(28, 14)]
+
+
+def test_requests_keep_only_a_keyed_hash_and_the_audit_records_each_table(erased_lake, spark):
+    root, _, _, _, _ = erased_lake
+    lake = Lake(root / "lake")
+    account_hash = _hex_hmac(privacy_key(KEY.encode()), ERASED["account_id"].lower())
+    request = spark.read.format("delta").load(lake.privacy_requests).where("request_id = 'pr_erase_1'").first()
+    assert request.account_id is None and request.account_hash == account_hash
+    audit = {row.table_name: row.rows for row in spark.read.format("delta").load(lake.privacy_audit)
+             .where("request_id = 'pr_erase_1' AND action = 'erasure'").collect()}  # fmt: skip
+    assert audit["bronze/cdr_legs"] == 4 and audit["bronze/accounts"] == 1 and audit["bronze/billing"] == 1
+    assert audit["bronze/usage_log"] == 1 and audit["silver/cdr_legs"] == 3 and audit["bronze/quarantine"] >= 2
+    status = {row.request_id: row.status for row in request_status(spark, lake).collect()}
+    assert status["pr_erase_1"] == "done" and status["pr_access_1"] == "open" and status["pr_optout_1"] == "applied"
+
+
+def test_erasing_again_does_nothing_and_a_rerun_of_the_landing_brings_nothing_back(erased_lake, spark):
+    root, _, _, _, _ = erased_lake
+    lake = Lake(root / "lake")
+    audit_rows = spark.read.format("delta").load(lake.privacy_audit).count()
+    assert run_cli("erase", root) == 0
+    assert spark.read.format("delta").load(lake.privacy_audit).count() == audit_rows
+    assert run_cli("run", root) == 0  # the same landing files, the erased account's lines and all
+    assert leaked_forms(_traces(), every_byte_and_value(root / "lake")) == []
+    assert spark.read.format("delta").load(lake.bronze_cdr).count() == 29

@@ -1,0 +1,74 @@
+"""Finding a data subject's rows by keyed hash: identifier columns, free text, attribution."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from transforms.privacy import Suppression, subject_hashes, subject_rows
+
+KEY = b"privacy-match-test-key-0123456789"
+EMAIL = "Ada.Lovelace@Example.org"
+
+
+def _h(text: str) -> str:
+    return hmac.new(KEY, text.encode(), hashlib.sha256).hexdigest()
+
+
+def test_suppression_matches_identifiers_in_any_case_and_prefix_form_and_inside_urls(spark):
+    usage_df = spark.createDataFrame(
+        [
+            (1, None, "/webinar/register/991?email=ada.lovelace%40EXAMPLE.org&x=1"),
+            (2, "ADA_L", "/signin"),
+            (3, None, "/signin?next=/ada.lovelace@example.orgs"),  # a longer word is another word
+            (4, None, None),
+        ],
+        "line_number int, remote_user string, url string",
+    )
+    suppression = Suppression(KEY, (_h(EMAIL.lower()), _h("ada_l")))
+    got = {row.line_number: row.hit for row in usage_df.select("line_number", suppression.mentions(usage_df, "usage").alias("hit")).collect()}
+    assert got == {1: True, 2: True, 3: False, 4: False}
+
+
+def test_phone_numbers_match_with_plus_or_00_and_any_spacing(spark):
+    legs_df = spark.createDataFrame(
+        [(1, "+44 20 7946 0321"), (2, "0044-20-7946-0321"), (3, "+44 20 7946 0322"), (4, None)],
+        "line_number int, caller_number string",
+    )
+    suppression = Suppression(KEY, (_h("442079460321"),))
+    hits = [row.line_number for row in legs_df.where(suppression.mentions(legs_df, "cdr")).collect()]
+    assert sorted(hits) == [1, 2]
+
+
+def test_an_empty_suppression_list_matches_nothing_and_a_raw_line_is_searched_word_by_word(spark):
+    raw_df = spark.createDataFrame(
+        [(1, '{"leg_id": "x", "account_id": "acct-9", "notes": "'), (2, '{"account_id": "acct-90"}')],
+        "line_number int, value string",
+    )
+    assert raw_df.where(Suppression(KEY).mentions(raw_df, "cdr", text_columns=("value",))).count() == 0
+    suppression = Suppression(KEY, (_h("acct-9"),))
+    hits = [row.line_number for row in raw_df.where(suppression.mentions(raw_df, "cdr", text_columns=("value",))).collect()]
+    assert hits == [1]
+
+
+def test_subject_rows_attributes_each_row_once_per_subject(spark):
+    accounts_df = spark.createDataFrame(
+        [("acct-1", EMAIL, "ada", "+1 202 555 0100"), ("acct-2", "bob@example.org", None, None)],
+        "account_id string, email string, username string, phone string",
+    )
+    subjects_df = subject_hashes(accounts_df, KEY)
+    assert subjects_df.where("account_hash = '%s'" % _h("acct-1")).count() == 4  # id, email, username, phone
+    legs_df = spark.createDataFrame(
+        [
+            ("f", 1, "acct-1", EMAIL.upper(), None, None),  # the account's own leg, matched twice
+            ("f", 2, "acct-3", "bob@example.org", None, None),  # bob as a participant
+            ("f", 3, "acct-3", None, "0012025550100", None),  # ada's phone, written with 00
+            ("f", 4, "acct-3", None, None, "call me at BOB@example.org"),  # bob in the notes
+            ("f", 5, "acct-3", None, None, None),
+        ],
+        "source_file string, line_number int, account_id string, participant_email string, caller_number string, "
+        "notes string",
+    )
+    rows = subject_rows(legs_df, "cdr", subjects_df, KEY, ("source_file", "line_number")).collect()
+    got = sorted((row.line_number, row.subject_hash) for row in rows)
+    assert got == [(1, _h("acct-1")), (2, _h("acct-2")), (3, _h("acct-1")), (4, _h("acct-2"))]

@@ -1,0 +1,148 @@
+"""Privacy requests, Do Not Sell, access reports and the minors queue, on one small lake."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import stat
+from pathlib import Path
+
+import pytest
+from pyspark.sql import functions as F
+
+from jobs.ingest_privacy import privacy_key
+from jobs.lake import Lake
+from tests.rights_fixtures import (
+    ACCESS_ACCOUNT, ERASED, MINOR, OPTED_OUT_AT_REGISTRATION, OPTED_OUT_BY_REQUEST, REGULAR,
+    build_rights_landing, run_cli, write_requests,
+)  # fmt: skip
+from transforms.parse_requests import parse_request_lines
+from transforms.privacy import account_privacy_state
+
+KEY = "rights-test-key-0123456789abcdef"
+RECIPIENTS = """recipients:
+  - name: open-research
+    kind: research
+    datasets: [usage_by_time_of_day, daily_usage]
+  - name: data-buyer
+    kind: sale
+    datasets: [usage_by_time_of_day, daily_usage]
+"""
+
+
+@pytest.fixture(scope="module")
+def rights_lake(tmp_path_factory, spark):
+    root = tmp_path_factory.mktemp("rights")
+    build_rights_landing(root / "landing")
+    recipients = root / "recipients.yaml"
+    recipients.write_text(RECIPIENTS)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TOLLGATE_HMAC_KEY", KEY)
+        assert run_cli("run", root, "--recipients", str(recipients)) == 0
+        yield root, recipients
+
+
+def _manifests(root: Path, recipient: str, dataset: str) -> list[dict]:
+    folders = sorted((root / "exports" / recipient / dataset).iterdir())
+    return [json.loads((folder / "manifest.json").read_text()) for folder in folders]
+
+
+def _cells(spark, root: Path, recipient: str) -> list[tuple]:
+    folder = sorted((root / "exports" / recipient / "usage_by_time_of_day").iterdir())[-1]
+    rows = spark.read.parquet(str(folder / "data")).collect()
+    return sorted((row.access_type, row.participant_legs, row.distinct_accounts) for row in rows)
+
+
+def test_request_parser_types_kinds_and_rejects_with_a_reason(spark):
+    lines = [
+        '{"request_id": "r1", "kind": "erasure", "account_id": "a1", "received_at": "2026-11-03T10:00:00Z"}',
+        '{"request_id": "r2", "kind": "sell_everything", "account_id": "a1", "received_at": "2026-11-03T10:00:00Z"}',
+        '{"request_id": "r3", "kind": "access", "account_id": null, "received_at": "2026-11-03T10:00:00Z"}',
+        '{"request_id": "r4", "kind": "access", "account_id": "a1", "received_at": "yesterday"}',
+        '{"request_id": "r1", "kind": "access", "account_id": "a2", "received_at": "2026-11-03T10:00:00Z"}',
+        '{"request_id": "r5", "kind"',
+        "",
+    ]
+    lines_df = spark.createDataFrame([("r.jsonl", n + 1, v) for n, v in enumerate(lines)],
+                                     "source_file string, line_number long, value string")  # fmt: skip
+    got = {row.line_number: row.reject_reason for row in parse_request_lines(lines_df).collect()}
+    assert got == {1: None, 2: "unknown kind", 3: "missing account_id", 4: "invalid received_at",
+                   5: "duplicate request_id", 6: "malformed JSON", 7: "blank line"}  # fmt: skip
+    empty_df = lines_df.limit(0)
+    assert parse_request_lines(empty_df).count() == 0
+
+
+def test_privacy_state_follows_the_latest_sale_request_and_consent_withdrawal(spark):
+    accounts = spark.createDataFrame(
+        [("a1", False, True, None, None), ("a2", True, True, None, None), ("a3", None, None, None, None)],
+        "account_id string, do_not_sell boolean, marketing_consent boolean, birth_date date, created_at timestamp",
+    )
+    requests = spark.sql("""SELECT * FROM VALUES
+        ('a1', 'opt_out_of_sale', TIMESTAMP'2026-11-01 10:00:00'),
+        ('a1', 'opt_in_to_sale', TIMESTAMP'2026-11-02 10:00:00'),
+        ('a2', 'opt_in_to_sale', TIMESTAMP'2026-11-01 10:00:00'),
+        ('a2', 'withdraw_marketing_consent', TIMESTAMP'2026-11-01 09:00:00'),
+        ('a2', 'access', TIMESTAMP'2026-11-05 09:00:00'),
+        (NULL, 'opt_out_of_sale', TIMESTAMP'2026-11-01 10:00:00')
+        AS t(account_id, kind, received_at)""")
+    got = {row.account_id: (row.do_not_sell, row.marketing_consent, row.updated_at is not None)
+           for row in account_privacy_state(accounts, requests).collect()}  # fmt: skip
+    assert got == {"a1": (False, True, True), "a2": (False, False, True), "a3": (False, False, False)}
+
+
+def test_sale_release_leaves_out_opted_out_accounts_and_says_how_many(rights_lake, spark):
+    root, _ = rights_lake
+    research, sale = _cells(spark, root, "open-research"), _cells(spark, root, "data-buyer")
+    # The app cell: 14 regular accounts and the account to erase, 2 legs each but 3 for it.
+    assert research == [("app", 31, 15)]
+    assert sale == [("app", 27, 13)]  # without the two opted-out accounts (one by request)
+    assert _manifests(root, "data-buyer", "usage_by_time_of_day")[-1]["privacy"]["consent"] == {
+        "accounts_excluded": 2, "rule": "do_not_sell"}  # fmt: skip
+    assert _manifests(root, "open-research", "usage_by_time_of_day")[-1]["privacy"]["consent"] == {
+        "accounts_excluded": 0, "rule": "none"}  # fmt: skip
+    assert "bronze/account_privacy_state" in _manifests(root, "data-buyer", "daily_usage")[-1]["source_delta_versions"]
+
+
+def test_an_opt_in_brings_the_account_back_in_the_next_sale_release(rights_lake, spark, tmp_path):
+    root, recipients = rights_lake
+    requests = (root / "landing" / "privacy_requests" / "requests.jsonl").read_text().splitlines()
+    opt_in = {"request_id": "pr_optin_1", "kind": "opt_in_to_sale", "account_id": OPTED_OUT_BY_REQUEST,
+              "received_at": "2026-11-04T12:00:00Z"}  # fmt: skip
+    write_requests(root / "landing", [*requests, opt_in])
+    assert run_cli("ingest", root) == 0
+    assert run_cli("export", root, "--recipients", str(recipients), "--recipient", "data-buyer") == 0
+    assert _cells(spark, root, "data-buyer") == [("app", 29, 14)]
+    assert _manifests(root, "data-buyer", "usage_by_time_of_day")[-1]["privacy"]["consent"]["accounts_excluded"] == 1
+    state = spark.read.format("delta").load(Lake(root / "lake").privacy_state)
+    assert {r.account_id for r in state.where("do_not_sell").collect()} == {OPTED_OUT_AT_REGISTRATION}
+    history = spark.sql(f"DESCRIBE HISTORY delta.`{Lake(root / 'lake').privacy_state}`").count()
+    assert history >= 2  # the state's earlier versions are Delta's history
+
+
+def test_access_report_lists_the_accounts_legs_and_usage_and_nothing_of_anyone_else(rights_lake):
+    root, _ = rights_lake
+    out = root / "access" / "acct-001.json"
+    assert run_cli("access", root, "--account", ACCESS_ACCOUNT, "--out", str(out)) == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    document = json.loads(out.read_text())
+    tables = {table["table"]: table for table in document["tables"]}
+    assert tables["bronze/cdr_legs"]["rows"] == 2 and tables["silver/cdr_legs"]["rows"] == 2
+    assert {r["leg_id"] for r in tables["bronze/cdr_legs"]["records"]} == {f"leg-{ACCESS_ACCOUNT}-0", f"leg-{ACCESS_ACCOUNT}-1"}
+    assert tables["bronze/usage_log"]["rows"] == 1 and tables["bronze/accounts"]["rows"] == 1
+    assert tables["bronze/privacy_requests"]["records"][0]["request_id"] == "pr_access_1"
+    text = out.read_text()
+    others = [a for a in REGULAR if a != ACCESS_ACCOUNT] + [ERASED["account_id"], MINOR]
+    assert [a for a in others if a in text] == []
+    assert ERASED["email"] not in text and "203.0.113.9" not in text
+
+
+def test_minor_never_reaches_silver_and_waits_in_the_privacy_queue_by_hash(rights_lake, spark):
+    root, _ = rights_lake
+    lake = Lake(root / "lake")
+    assert spark.read.format("delta").load(lake.bronze_cdr).where(F.col("account_id") == MINOR).count() == 1
+    minor_hash = hmac.new(privacy_key(KEY.encode()), MINOR.encode(), hashlib.sha256).hexdigest()
+    queue = spark.read.format("delta").load(lake.privacy_queue).collect()
+    assert [(row.account_hash, row.item) for row in queue] == [(minor_hash, "minor at registration")]
+    silver_accounts = spark.read.format("delta").load(lake.silver_cdr).select("account_pseudonym").distinct().count()
+    assert silver_accounts == len(REGULAR) + 1  # the regular accounts and the one to erase; not the minor
