@@ -11,7 +11,12 @@ from expectations.contracts import CALL_QUALITY, WEB_USAGE_BY_HOUR
 from expectations.gate import GateFailure, validate_table
 from jobs import cli
 from jobs.aggregate import aggregate
+from jobs.export import export_release
 from jobs.lake import Lake
+from jobs.policy import load_policy
+from jobs.recipients import Recipient
+from jobs.session import project_path
+from jobs.verify import verify_release
 from transforms.aggregates import (
     call_quality,
     mos_band,
@@ -195,3 +200,14 @@ def test_aggregate_builds_all_four_idempotently_and_sql_reads_them_by_name(spark
     assert capsys.readouterr().out.splitlines() == [
         "mos_band,participant_legs", "satisfied,10", "very_satisfied,12", "sum(requests)", "31",
     ]  # fmt: skip
+
+
+def test_an_hour_table_with_no_cell_over_k_still_releases_empty(spark, tmp_path):
+    # A small site's day may publish no cell at all; the release is then empty, not refused.
+    lake = Lake(tmp_path / "lake")
+    web_usage_by_hour(_web(spark), k=50).write.format("delta").save(lake.gold("web_usage_by_hour"))
+    recipient = Recipient(name="acme-research", kind="research", datasets=("web_usage_by_hour",))
+    policy = load_policy(project_path("conf", "privacy-policy.yaml"))
+    release = export_release(spark, lake, tmp_path / "exports", recipient, "web_usage_by_hour", policy)
+    assert verify_release(release) == []
+    assert spark.read.parquet(str(release / "data")).count() == 0
