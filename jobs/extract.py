@@ -23,10 +23,10 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from expectations.extract_gate import validate_extract
-from jobs.errors import GateRefused
+from jobs.errors import ConfigError, GateRefused
 from jobs.export import MANIFEST_VERSION, _describe_files, _free_release_dirs, _restrict, _write_json, write_release_data
 from jobs.keys import load_hmac_key
-from jobs.lake import Lake, delta_version
+from jobs.lake import Lake, delta_version, is_delta
 from jobs.ledger import ReleaseRecord, record_release
 from jobs.policy import Policy
 from jobs.recipients import Recipient
@@ -136,6 +136,8 @@ def build_extract(
 
     def read(name: str) -> DataFrame:
         path = tables[name]
+        if not is_delta(spark, path):
+            raise ConfigError(f"no bronze {name} table for the {source} extract: ingest its landing files first")
         versions[f"bronze/{Path(path).name}"] = version = delta_version(spark, path)
         return spark.read.format("delta").option("versionAsOf", version).load(path)
 

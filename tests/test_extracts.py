@@ -260,3 +260,10 @@ def test_a_bad_subprocessors_section_stops_run_before_any_work(tmp_path, monkeyp
                  "--exports", str(tmp_path / "exports"), "--policy", str(path)])  # fmt: skip
     assert code == 2
     assert not (tmp_path / "exports").exists() and not (tmp_path / "lake" / "bronze").exists()
+
+
+def test_an_extract_of_a_source_never_ingested_is_a_configuration_error(spark, tmp_path, monkeypatch, caplog):
+    monkeypatch.setenv("TOLLGATE_HMAC_KEY", KEY)
+    with caplog.at_level(logging.ERROR, logger="tollgate"):
+        assert _export(tmp_path, _recipients(tmp_path / "r.yaml", CARD_US)) == 2
+    assert "no bronze billing table for the billing extract" in caplog.text
