@@ -25,16 +25,19 @@ def _start(command: list[str], stderr=subprocess.DEVNULL) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=stderr)  # fmt: skip
 
 
-def _kill_when(process: subprocess.Popen, ready, timeout_s: float = 180) -> bool:
-    """SIGKILL the process group once `ready()` holds; False if the process ended first."""
+def _kill_when(process: subprocess.Popen, ready, timeout_s: float = 1800) -> bool:
+    """SIGKILL the process group once `ready()` holds; False if the process ended first (or
+    took `timeout_s`: a loaded 2-core machine has needed minutes to start one)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline and process.poll() is None:
         if ready():
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            return True
+            break
         time.sleep(0.05)
-    return False
+    killed = process.poll() is None
+    if killed:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    return killed and ready()
 
 
 def _releases(exports: Path) -> list[Path]:
