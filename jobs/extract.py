@@ -131,7 +131,7 @@ def build_extract(
 ) -> tuple[DataFrame, dict[str, int]]:
     """The extract of `source` for `role` (not yet written) and the bronze versions it read."""
     tables = {"accounts": lake.bronze_accounts, "cdr": lake.bronze_cdr, "billing": lake.bronze_billing,
-              "usage_log": lake.bronze_usage}  # fmt: skip
+              "usage_log": lake.bronze_usage, "privacy_state": lake.privacy_state}  # fmt: skip
     versions: dict[str, int] = {}
 
     def read(name: str) -> DataFrame:
@@ -148,6 +148,10 @@ def build_extract(
     elif source in ("accounts", "cdr"):
         source_df = source_df.transform(in_regions, regions)
     # usage_log has no region: check_extract_recipients allows it only to all-region recipients.
+    if "account_id" in source_df.columns and is_delta(spark, lake.privacy_state):
+        # Minors are not knowingly processed (policy point 6): no extract holds their rows.
+        minors_df = read("privacy_state").where(F.col("is_minor")).select("account_id")
+        source_df = source_df.join(minors_df, on="account_id", how="left_anti")
     extract_df = source_df.transform(allowed_columns, role.sources[source], role.pseudonymized(source), key)
     return extract_df, versions
 

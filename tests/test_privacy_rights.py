@@ -94,9 +94,9 @@ def test_privacy_state_follows_the_latest_sale_request_and_consent_withdrawal(sp
 def test_sale_release_leaves_out_opted_out_accounts_and_says_how_many(rights_lake, spark):
     root, _ = rights_lake
     research, sale = _cells(spark, root, "open-research"), _cells(spark, root, "data-buyer")
-    # The app cell: 14 regular accounts and the account to erase, 2 legs each but 3 for it.
-    assert research == [("app", 31, 15)]
-    assert sale == [("app", 27, 13)]  # without the two opted-out accounts (one by request)
+    # The app cell: 14 regular accounts, 2 legs each (`run` erased the account asking for it).
+    assert research == [("app", 28, 14)]
+    assert sale == [("app", 24, 12)]  # without the two opted-out accounts (one by request)
     assert _manifests(root, "data-buyer", "usage_by_time_of_day")[-1]["privacy"]["consent"] == {
         "accounts_excluded": 2, "rule": "do_not_sell"}  # fmt: skip
     assert _manifests(root, "open-research", "usage_by_time_of_day")[-1]["privacy"]["consent"] == {
@@ -112,7 +112,7 @@ def test_an_opt_in_brings_the_account_back_in_the_next_sale_release(rights_lake,
     write_requests(root / "landing", [*requests, opt_in])
     assert run_cli("ingest", root) == 0
     assert run_cli("export", root, "--recipients", str(recipients), "--recipient", "data-buyer") == 0
-    assert _cells(spark, root, "data-buyer") == [("app", 29, 14)]
+    assert _cells(spark, root, "data-buyer") == [("app", 26, 13)]
     assert _manifests(root, "data-buyer", "usage_by_time_of_day")[-1]["privacy"]["consent"]["accounts_excluded"] == 1
     state = spark.read.format("delta").load(Lake(root / "lake").privacy_state)
     assert {r.account_id for r in state.where("do_not_sell").collect()} == {OPTED_OUT_AT_REGISTRATION}
@@ -142,7 +142,18 @@ def test_minor_never_reaches_silver_and_waits_in_the_privacy_queue_by_hash(right
     lake = Lake(root / "lake")
     assert spark.read.format("delta").load(lake.bronze_cdr).where(F.col("account_id") == MINOR).count() == 1
     minor_hash = hmac.new(privacy_key(KEY.encode()), MINOR.encode(), hashlib.sha256).hexdigest()
+    assert spark.read.format("delta").load(lake.privacy_state).where(F.col("is_minor")).count() == 1
     queue = spark.read.format("delta").load(lake.privacy_queue).collect()
     assert [(row.account_hash, row.item) for row in queue] == [(minor_hash, "minor at registration")]
     silver_accounts = spark.read.format("delta").load(lake.silver_cdr).select("account_pseudonym").distinct().count()
-    assert silver_accounts == len(REGULAR) + 1  # the regular accounts and the one to erase; not the minor
+    assert silver_accounts == len(REGULAR)  # not the minor (and not the erased account)
+
+
+def test_no_subprocessor_extract_holds_a_minors_rows(rights_lake, spark, tmp_path):
+    root, _ = rights_lake
+    recipients = tmp_path / "recipients.yaml"
+    recipients.write_text("recipients:\n  - name: devtools\n    kind: subprocessor\n    role: development\n"
+                          "    datasets: [cdr_extract]\n")
+    assert run_cli("export", root, "--recipients", str(recipients)) == 0
+    [release] = (root / "exports" / "devtools" / "cdr_extract").iterdir()
+    assert json.loads((release / "manifest.json").read_text())["row_count"] == 2 * len(REGULAR)  # no minor leg
