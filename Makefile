@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 JARS   := .jars
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test test-cluster package bench clean
 
 setup: $(VENV)/.installed $(JARS)/.fetched
 
@@ -26,7 +26,18 @@ demo: setup
 	$(BIN)/tollgate demo
 
 test: setup
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --ignore=tests/test_cluster.py
+
+# A Spark standalone master and worker on 127.0.0.1, the pipeline through spark-submit (minutes).
+test-cluster: setup
+	$(BIN)/pytest -q tests/test_cluster.py
+
+# The jobs as one zip for `spark-submit --py-files` (README: "On a cluster").
+DIST     ?= dist
+PACKAGED := $(sort $(wildcard jobs/*.py transforms/*.py expectations/*.py expectations/*.json))
+package:
+	@mkdir -p $(DIST)
+	$(BIN)/python -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED); [z.write(p) for p in sys.argv[2:]]; z.close()' $(DIST)/tollgate-jobs.zip $(PACKAGED)
 
 bench: setup
 	bench/run
