@@ -9,12 +9,12 @@ import shutil
 import urllib.parse
 from pathlib import Path
 
-import pyarrow.parquet as pq
 import pytest
 from pyspark.sql import functions as F
 
 from jobs.cli import main
 from tests.landing_fixtures import account, leg, log_line, write_accounts, write_cdr, write_usage
+from tests.leak_scan import every_byte_and_value, leaked_forms, normalised_forms
 
 DAY = "2026-11-02"  # a Monday
 START, END = f"{DAY}T09:05:00-05:00", f"{DAY}T09:35:00-05:00"
@@ -46,15 +46,8 @@ CDR_STRING_FIELDS = (
 
 
 def planted_forms() -> set[str]:
-    """Every planted value and the normalised forms a leak could take."""
-    forms = set()
-    for value in PLANTED.values():
-        digits = "".join(ch for ch in value if ch.isdigit())
-        forms |= {value, value.lower(), urllib.parse.quote(value), urllib.parse.quote_plus(value)}
-        if len(digits) >= 10:
-            forms |= {digits, digits[-10:]}
-    forms |= {"Quintessa", "Marlowe-Ybarra", "leak-test.example", "zq.planted.user"}
-    return forms
+    """Every planted value and the normalised forms a leak could take (tests/leak_scan.py)."""
+    return {form for value in PLANTED.values() for form in normalised_forms(value)} | {"leak-test.example"}
 
 
 def build_landing(landing: Path) -> None:
@@ -125,8 +118,8 @@ def test_export_holds_the_published_cell_and_no_planted_value_in_any_byte(pipeli
     assert len(releases) == 2 and gold, "expected two releases of a non-empty gold table"
     manifest = json.loads((releases[0] / "manifest.json").read_text())
     assert manifest["row_count"] == 1 and manifest["gate"]["success"] is True
-    every_byte = _every_byte_and_value(root / "exports")
-    leaked = [form for form in planted_forms() if form.encode() in every_byte]
+    every_byte = every_byte_and_value(root / "exports")
+    leaked = leaked_forms(planted_forms(), every_byte)
     assert leaked == []
     # The scan is able to see text: the export names its columns, dataset and values.
     assert b"participant_minutes" in every_byte and b"usage_by_time_of_day" in every_byte
@@ -162,19 +155,12 @@ def test_every_record_is_accepted_or_quarantined_with_a_reason(pipeline, spark):
     assert extra.extra_keys == ["client_debug"] and "client_debug" not in cdr.columns
 
 
-def _every_byte_and_value(folder: Path) -> bytes:
-    """Raw bytes of every file, plus every Parquet value decoded (data pages are compressed)."""
-    files = [p for p in folder.rglob("*") if p.is_file()]
-    decoded = [str(pq.read_table(p).to_pylist()).encode() for p in files if p.suffix == ".parquet"]
-    return b"".join(p.read_bytes() for p in files) + b"".join(decoded)
-
-
 def test_no_planted_value_in_any_byte_or_value_of_silver_or_gold(pipeline):
     root, _, _, _ = pipeline
     for layer in ("silver", "gold"):
-        everything = _every_byte_and_value(root / "lake" / layer)
+        everything = every_byte_and_value(root / "lake" / layer)
         assert b"participant_minutes" in everything and b"'region': 'us'" in everything
-        assert [form for form in planted_forms() if form.encode() in everything] == [], layer
+        assert leaked_forms(planted_forms(), everything) == [], layer
 
 
 def test_silver_holds_no_identifier_columns(pipeline, spark):
@@ -202,7 +188,7 @@ def test_run_log_names_the_unknown_key_and_holds_no_planted_value(pipeline):
     assert any("client_debug" in text for text in warnings)
     every_message = "\n".join(text for _, text in messages)
     assert "read" in every_message and "quarantined" in every_message
-    assert [form for form in planted_forms() if form in every_message] == []
+    assert leaked_forms(planted_forms(), every_message.encode()) == []
 
 
 @pytest.mark.parametrize("tamper", [None, "data", "manifest"])
