@@ -59,21 +59,24 @@ def _escapes(form: str) -> set[str]:
     }
 
 
-def leaked_forms(forms: set[str], haystack: bytes) -> list[str]:
-    """The forms found in `haystack`, in any case (ASCII case-insensitive)."""
-    lowered = haystack.lower()
+def leaked_forms(forms: set[str], haystack: bytes, lowered: bytes | None = None) -> list[str]:
+    """The forms found in `haystack`, in any case (ASCII case-insensitive); pass `lowered`
+    (haystack.lower()) when scanning one haystack for many values."""
+    lowered = haystack.lower() if lowered is None else lowered
     return sorted(form for form in forms if form.encode() in haystack or form.lower().encode() in lowered)
 
 
 def every_byte_and_value(folder: Path) -> bytes:
-    """Raw bytes of every file, plus every Parquet value decoded (data pages are compressed):
-    once as the rows' repr and once as the bare text of every value (repr escapes invisible
-    characters, which would hide a value planted with them)."""
+    """Raw bytes of every file (each distinct content once), plus every Parquet value decoded
+    (data pages are compressed), once as the rows' repr and once as the bare text of every
+    value (repr escapes invisible characters, which would hide a value planted with them)."""
     files = sorted(p for p in folder.rglob("*") if p.is_file())
     tables = [pq.read_table(p) for p in files if p.suffix == ".parquet"]
     decoded = [str(table.to_pylist()).encode() for table in tables]
     bare = ["\n".join(_texts(table.to_pylist())).encode() for table in tables]
-    return b"".join(p.read_bytes() for p in files) + b"".join(decoded) + b"\n".join(bare)
+    # Each distinct content once: Data Docs repeat the same static files in every release.
+    contents = dict.fromkeys(p.read_bytes() for p in files)
+    return b"\n".join(contents) + b"".join(decoded) + b"\n".join(bare)
 
 
 def _texts(value) -> list[str]:

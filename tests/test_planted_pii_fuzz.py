@@ -149,7 +149,8 @@ def test_each_planted_record_reached_bronze(fuzz_run, spark):
 
 
 def _leaks(planted: list[Planting], haystack: bytes) -> dict[str, list[str]]:
-    found = {p.describe(): leaked_forms(normalised_forms(p.value), haystack) for p in planted}
+    lowered = haystack.lower()
+    found = {p.describe(): leaked_forms(normalised_forms(p.value), haystack, lowered) for p in planted}
     return {where: forms for where, forms in found.items() if forms}
 
 
