@@ -42,6 +42,15 @@ class Recipient(BaseModel):
             raise ValueError(f"role is required for a subprocessor and only for one (roles: {', '.join(ROLES)})")
         return self
 
+    @model_validator(mode="after")
+    def _regionless_datasets_need_every_region(self) -> Recipient:
+        # A dataset without a region column (web logs carry none) cannot be cut to some
+        # source regions, so only a recipient allowed all of them may receive it (policy point 7).
+        regionless = [d for d in self.datasets if d in CONTRACTS and "region" not in CONTRACTS[d].columns]
+        if regionless and set(self.regions) != set(REGIONS):
+            raise ValueError(f"{', '.join(regionless)} has no region column; only a recipient of every region may receive it")
+        return self
+
     @field_validator("regions")
     @classmethod
     def _known_regions(cls, regions: tuple[str, ...]) -> tuple[str, ...]:

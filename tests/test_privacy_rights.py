@@ -157,3 +157,16 @@ def test_no_subprocessor_extract_holds_a_minors_rows(rights_lake, spark, tmp_pat
     assert run_cli("export", root, "--recipients", str(recipients)) == 0
     [release] = (root / "exports" / "devtools" / "cdr_extract").iterdir()
     assert json.loads((release / "manifest.json").read_text())["row_count"] == 2 * len(REGULAR)  # no minor leg
+
+
+def test_a_dataset_without_regions_goes_only_to_a_recipient_of_every_region(tmp_path):
+    from jobs.errors import ConfigError
+    from jobs.recipients import load_recipients
+
+    path = tmp_path / "recipients.yaml"
+    path.write_text("recipients:\n  - name: eu-only\n    kind: research\n    datasets: [web_usage_by_hour]\n"
+                    "    regions: [eu]\n")  # fmt: skip
+    with pytest.raises(ConfigError, match="web_usage_by_hour has no region column"):
+        load_recipients(path, k_floor=5)
+    path.write_text("recipients:\n  - name: eu-only\n    kind: research\n    datasets: [daily_usage]\n    regions: [eu]\n")
+    assert load_recipients(path, k_floor=5)["eu-only"].regions == ("eu",)
