@@ -118,26 +118,38 @@ def export_release(
         staged_df = write_release_data(spark, release_df, staging / "data", recipient.format, contract.grain)
         gate = validate_table(staged_df, suite_name=f"{recipient.name}.{dataset}", contract=contract, k=k,
                               docs_dir=docs_dir)  # fmt: skip
-        _write_json(staging / "gate_report.json", gate.to_dict())
-        if not gate.success:
-            record_release(spark, lake, attempt(status="refused", failures=gate.failures))
-            failed = ", ".join(f"{f.column or '(table)'}: {f.expectation}" for f in gate.failures)
-            raise GateRefused(f"release {recipient.name}/{dataset} refused: {failed}")
+        refuse_unless_passed(spark, lake, staging, gate, attempt, f"release {recipient.name}/{dataset}")
         manifest = _manifest(recipient, dataset, contract, final_dir.name, created_at, source, staged_df,
                              staging, k, policy, gate.to_dict())  # fmt: skip
-        _write_json(staging / "manifest.json", manifest)
-        manifest_sha256 = sha256_of(staging / "manifest.json")
-        (staging / "manifest.json.sha256").write_text(f"{manifest_sha256}  manifest.json\n")
-        _restrict(staging)
-        # Ledger first: a release may fail to appear after its row, never appear without one.
-        record_release(spark, lake, attempt(status="published", row_count=manifest["row_count"],
-                                            manifest_sha256=manifest_sha256))  # fmt: skip
-        final_dir.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.rename(staging, final_dir)
+        publish(spark, lake, staging, final_dir, manifest, attempt)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     log.info("export %s/%s: release %s, %d rows, gate passed", recipient.name, dataset, final_dir, manifest["row_count"])
     return final_dir
+
+
+def refuse_unless_passed(spark: SparkSession, lake: Lake, staging: Path, gate, attempt, what: str) -> None:
+    """Write the gate's report into the staging folder; if it failed, record a `refused`
+    ledger row and raise GateRefused naming the failed checks (never a value)."""
+    _write_json(staging / "gate_report.json", gate.to_dict())
+    if not gate.success:
+        record_release(spark, lake, attempt(status="refused", failures=gate.failures))
+        failed = ", ".join(f"{f.column or '(table)'}: {f.expectation}" for f in gate.failures)
+        raise GateRefused(f"{what} refused: {failed}")
+
+
+def publish(spark: SparkSession, lake: Lake, staging: Path, final_dir: Path, manifest: dict, attempt) -> None:
+    """Write the manifest and its sha256, close the folder to others, record the ledger row,
+    and rename the staging folder into place (the one step a recipient can see)."""
+    _write_json(staging / "manifest.json", manifest)
+    manifest_sha256 = sha256_of(staging / "manifest.json")
+    (staging / "manifest.json.sha256").write_text(f"{manifest_sha256}  manifest.json\n")
+    _restrict(staging)
+    # Ledger first: a release may fail to appear after its row, never appear without one.
+    record_release(spark, lake, attempt(status="published", row_count=manifest["row_count"],
+                                        manifest_sha256=manifest_sha256))  # fmt: skip
+    final_dir.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.rename(staging, final_dir)
 
 
 def write_release_data(

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import shutil
 from functools import partial
 from pathlib import Path
@@ -23,11 +22,13 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from expectations.extract_gate import validate_extract
-from jobs.errors import ConfigError, GateRefused
-from jobs.export import MANIFEST_VERSION, _describe_files, _free_release_dirs, _restrict, _write_json, write_release_data
+from jobs.errors import ConfigError
+from jobs.export import (
+    MANIFEST_VERSION, _describe_files, _free_release_dirs, publish, refuse_unless_passed, write_release_data,
+)  # fmt: skip
 from jobs.keys import load_hmac_key
 from jobs.lake import Lake, delta_version, is_delta
-from jobs.ledger import ReleaseRecord, record_release
+from jobs.ledger import ReleaseRecord
 from jobs.policy import Policy
 from jobs.recipients import Recipient
 from jobs.session import project_path
@@ -40,7 +41,6 @@ from jobs.subprocessors import (
     output_name,
     quasi_identifiers,
 )
-from jobs.verify import sha256_of
 from transforms.extracts import allowed_columns, in_regions, with_account_region
 from transforms.pseudonymize import derive_key
 from transforms.risk import reidentification_risk
@@ -79,11 +79,7 @@ def export_extract(
         staged_df = write_release_data(spark, extract_df, staging / "data", recipient.format, grain)
         gate = validate_extract(staged_df, f"{recipient.name}.{dataset}", columns, role.may_hold_cards,
                                 CARD_COLUMNS, docs_dir)  # fmt: skip
-        _write_json(staging / "gate_report.json", gate.to_dict())
-        if not gate.success:
-            record_release(spark, lake, attempt(status="refused", failures=gate.failures))
-            failed = ", ".join(f"{f.column or '(table)'}: {f.expectation}" for f in gate.failures)
-            raise GateRefused(f"extract {recipient.name}/{dataset} refused: {failed}")
+        refuse_unless_passed(spark, lake, staging, gate, attempt, f"extract {recipient.name}/{dataset}")
         qis = quasi_identifiers(policy, source, role.sources[source])
         manifest = {
             "manifest_version": MANIFEST_VERSION,
@@ -110,15 +106,7 @@ def export_extract(
             "gate": gate.to_dict(),
             "policy_sha256": policy.sha256,
         }
-        _write_json(staging / "manifest.json", manifest)
-        manifest_sha256 = sha256_of(staging / "manifest.json")
-        (staging / "manifest.json.sha256").write_text(f"{manifest_sha256}  manifest.json\n")
-        _restrict(staging)
-        # Ledger first: a release may fail to appear after its row, never appear without one.
-        record_release(spark, lake, attempt(status="published", row_count=manifest["row_count"],
-                                            manifest_sha256=manifest_sha256))  # fmt: skip
-        final_dir.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.rename(staging, final_dir)
+        publish(spark, lake, staging, final_dir, manifest, attempt)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     log.info("extract %s/%s (role %s): release %s, %d rows, gate passed",
