@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
@@ -33,6 +34,7 @@ from transforms.privacy import Suppression
 from transforms.quarantine import REASON
 
 ERASED = "_is_erased"
+_FIELD_NAME = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
 
 HELP = "landing files -> bronze Delta tables; rejects -> quarantine with a reason"
 log = logging.getLogger("tollgate.ingest")
@@ -239,9 +241,14 @@ def print_report(report: IngestReport) -> None:
             log.info("ingest %-8s read %9d = accepted %9d + quarantined %7d + erased %d",
                      source, read, accepted, quarantined, erased)  # fmt: skip
     if report.unknown_keys:
+        # A key name is data too (a sender may key a record by an email or a name): only
+        # snake_case names, the shape of a field name, are shown; the others are counted.
+        shown = sorted(key for key in report.unknown_keys if _FIELD_NAME.fullmatch(key))
+        hidden = len(report.unknown_keys) - len(shown)
         log.warning(
-            "unclassified CDR keys dropped before silver (fail closed): %s",
-            ", ".join(sorted(report.unknown_keys)),
+            "unclassified CDR keys dropped before silver (fail closed): %s%s",
+            ", ".join(shown) or "none shown",
+            f"; {hidden} more not shown (not field-shaped names; bronze cdr_legs.extra_keys has them)" if hidden else "",
         )
 
 

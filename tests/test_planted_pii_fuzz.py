@@ -134,8 +134,6 @@ def test_no_planted_value_in_the_run_log(fuzz_run):
     assert _leaks(planted, text) == {}
 
 
-@pytest.mark.xfail(strict=True, reason="ingest's warning names unclassified CDR keys verbatim, and a key "
-                   "can itself be personal data (jobs/ingest.py print_report)")  # fmt: skip
 def test_no_planted_key_name_in_the_run_log(fuzz_run):
     root, planted = fuzz_run
     text = _log_lines(root, unknown_keys=True)
@@ -198,8 +196,6 @@ def test_the_scan_finds_a_value_leaked_through_the_export_writer(spark, tmp_path
     assert leaked_forms(normalised_forms(planted), every_byte_and_value(tmp_path / "release")) != []
 
 
-@pytest.mark.xfail(strict=True, reason="silver's path_template keeps any letters-and-dashes segment, so a "
-                   "name slug in a URL path reaches silver (transforms/silver_web.py)")  # fmt: skip
 def test_a_name_slug_in_a_url_path_does_not_reach_silver(spark):
     from pyspark.sql import functions as F
 

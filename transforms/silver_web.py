@@ -12,9 +12,10 @@ SILVER_WEB_COLUMNS = (
     "landing_date", "request_date", "request_hour", "method", "path_template", "status",
     "bytes", "browser_family", "browser_major", "os_family", "device_class", "visitor_hash",
 )  # fmt: skip
-# A path segment survives only if it reads like a route word; ids, tokens, emails and
-# anything percent-encoded become {id}.
-_ROUTE_WORD = r"^[A-Za-z][A-Za-z_-]{0,31}(\.[a-z]{1,5})?$"
+# A path segment survives only if it reads like a route word (lowercase: a capital is the
+# mark of a name slug such as /u/Jane-Doe); ids, tokens, emails, names and anything
+# percent-encoded become {id}.
+_ROUTE_WORD = r"^[a-z][a-z_-]{0,31}(\.[a-z]{1,5})?$"
 
 
 def url_path_template(url: Column) -> Column:
