@@ -81,7 +81,9 @@ def run_pipeline(args: argparse.Namespace) -> RunResult:
     anonymize_report = timed("anonymize", lambda: anonymize_stage.anonymize(spark, lake, key, days, policy))
     anonymize_stage.print_report(anonymize_report)
     weeks = timed("aggregate", lambda: aggregate_stage.aggregate(spark, lake, days, policy.k))
-    if erasure.requests:  # the files that held the erased rows go before anything is exported
+    # The files that held erased rows go before anything is exported: rows deleted by this
+    # erasure, or records of earlier erasures that ingest kept out of the partitions it replaced.
+    if erasure.requests or any(count.erased for count in ingest_report.files):
         timed("vacuum", lambda: erase_stage.vacuum_identifiable(spark, lake))
     releases = timed(
         "export",

@@ -22,12 +22,13 @@ def test_suppression_matches_identifiers_in_any_case_and_prefix_form_and_inside_
             (2, "ADA_L", "/signin"),
             (3, None, "/signin?next=/ada.lovelace@example.orgs"),  # a longer word is another word
             (4, None, None),
+            (5, None, "/feedback?text=please+resend+it+to+ada.lovelace%40example.org."),  # a sentence's full stop
         ],
         "line_number int, remote_user string, url string",
     )
     suppression = Suppression(KEY, (_h(EMAIL.lower()), _h("ada_l")))
     got = {row.line_number: row.hit for row in usage_df.select("line_number", suppression.mentions(usage_df, "usage").alias("hit")).collect()}
-    assert got == {1: True, 2: True, 3: False, 4: False}
+    assert got == {1: True, 2: True, 3: False, 4: False, 5: True}
 
 
 def test_phone_numbers_match_with_plus_or_00_and_any_spacing(spark):

@@ -30,6 +30,7 @@ IDENTIFIER_COLUMNS: Mapping[str, Mapping[str, str]] = {
 TEXT_COLUMNS: Mapping[str, Sequence[str]] = {"cdr": ("notes",), "usage": ("url",), "quarantine": ("raw_record",)}
 # What separates identifiers inside free text: anything but letters, digits and @ . _ + -.
 _TOKEN_SEPARATOR = r"[^\p{L}\p{N}@._+-]+"
+_EDGE_PUNCTUATION = r"^[._+-]+|[._+-]+$"
 SALE_KINDS = ("opt_out_of_sale", "opt_in_to_sale")
 
 
@@ -75,7 +76,10 @@ def identifier_hashes(df: DataFrame, source: str, key: bytes, text_columns: Sequ
     for column in (*TEXT_COLUMNS.get(source, ()), *text_columns):
         if column in df.columns:
             text = F.lower(F.coalesce(F.try_url_decode(F.col(column)), F.col(column)))
-            words = F.filter(F.split(F.coalesce(text, F.lit("")), _TOKEN_SEPARATOR), lambda word: word != "")
+            # A sentence's full stop (or a dash, or an underscore) clings to the word before it.
+            trimmed = F.transform(F.split(F.coalesce(text, F.lit("")), _TOKEN_SEPARATOR),
+                                  lambda word: F.regexp_replace(word, _EDGE_PUNCTUATION, ""))  # fmt: skip
+            words = F.filter(trimmed, lambda word: word != "")
             arrays.append(F.transform(words, lambda word: hmac_sha256(word, key)))
     if not arrays:
         return F.array().cast("array<string>")
