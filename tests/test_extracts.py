@@ -138,7 +138,8 @@ def test_extracts_are_keyed_per_recipient_and_carry_the_risk_report(spark, extra
     assert risk["quasi_identifiers"] == ["user_agent", "country", "start_time", "end_time"]
     assert (risk["rows"], risk["k"], risk["share_rows_below_k"]) == (3, 10, 1.0)
     assert manifest["grain"] == ["leg_pseudonym"] and manifest["privacy"]["role"] == "development"
-    assert list(manifest["source_delta_versions"]) == ["bronze/cdr_legs"]
+    # The privacy state is read to leave minors out (policy point 6).
+    assert sorted(manifest["source_delta_versions"]) == ["bronze/account_privacy_state", "bronze/cdr_legs"]
 
 
 def _ledger_failures(spark, root: Path, recipient: str) -> set[tuple[str, str]]:

@@ -148,7 +148,7 @@ def test_json_log_lines_parse_carry_stage_day_rows_and_no_personal_value(backfil
     per_day = {(e["stage"], e["day"]): e["rows"] for e in entries if "day" in e}
     assert per_day == {("ingest", DAY_1): 47, ("ingest", DAY_2): 12}
     done = {e["stage"]: e for e in entries if "seconds" in e}
-    assert done.keys() == {"ingest", "anonymize", "aggregate", "export"}
+    assert done.keys() == {"ingest", "erase", "anonymize", "aggregate", "export"}  # no erasure: no vacuum
     assert done["ingest"]["rows"] == 47 + 12 and done["export"]["releases"] >= 2
     # The unknown key's name is logged (a warning), never the planted values of the landing.
     assert any("client_debug" in e["message"] for e in entries if e["level"] == "WARNING")
