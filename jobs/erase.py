@@ -118,7 +118,9 @@ def _erase_accounts(
             per_table[table.name] = Counter({row.subject_hash: row["count"] for row in counts})
             if "landing_date" in table_df.columns and table.name != "bronze/quarantine":
                 days |= {r[0] for r in matched_df.select("landing_date").distinct().collect() if r[0]}
-            _apply(spark, table.path(lake), matched_df.select(*table.row_key).distinct(), table.row_key, table.on_erase)
+            if counts:  # no MERGE (and no new table version) where nothing mentions the accounts
+                _apply(spark, table.path(lake), matched_df.select(*table.row_key).distinct(), table.row_key,
+                       table.on_erase)  # fmt: skip
         finally:
             matched_df.unpersist()
         report.rows[table.name] += sum(per_table[table.name].values())
