@@ -187,22 +187,34 @@ def _move_parts(spark_out: Path, suffix: str, data_dir: Path) -> None:
     shutil.rmtree(spark_out)
 
 
-def _manifest(
-    recipient: Recipient, dataset: str, contract: DatasetContract, release_id: str, created_at: dt.datetime,
-    source: ReleaseSource, staged_df: DataFrame, staging: Path, k: int, policy: Policy, gate_report: dict,
+def manifest_fields(
+    recipient: Recipient, dataset: str, grain, release_id: str, created_at: dt.datetime,
+    versions: dict[str, int], staged_df: DataFrame, staging: Path,
 ) -> dict:  # fmt: skip
+    """What every manifest says, aggregate or extract: who, what, when, from which Delta
+    versions, and the rows, columns and files as written to the staging folder."""
     return {
         "manifest_version": MANIFEST_VERSION,
         "recipient": recipient.name,
         "recipient_kind": recipient.kind,
         "dataset": dataset,
-        "grain": list(contract.grain),
+        "grain": list(grain),
         "release_id": release_id,
         "created_at": created_at.isoformat().replace("+00:00", "Z"),
-        "source_delta_versions": source.delta_versions,
+        "source_delta_versions": versions,
         "row_count": staged_df.count(),
         "columns": [{"name": f.name, "type": f.dataType.simpleString()} for f in staged_df.schema.fields],
         "files": _describe_files(staging, staging / "data"),
+    }
+
+
+def _manifest(
+    recipient: Recipient, dataset: str, contract: DatasetContract, release_id: str, created_at: dt.datetime,
+    source: ReleaseSource, staged_df: DataFrame, staging: Path, k: int, policy: Policy, gate_report: dict,
+) -> dict:  # fmt: skip
+    return {
+        **manifest_fields(recipient, dataset, contract.grain, release_id, created_at, source.delta_versions,
+                          staged_df, staging),  # fmt: skip
         "privacy": {
             "k": k,
             "k_floor": policy.k_floor,

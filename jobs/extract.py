@@ -23,9 +23,7 @@ from pyspark.sql import functions as F
 
 from expectations.extract_gate import validate_extract
 from jobs.errors import ConfigError
-from jobs.export import (
-    MANIFEST_VERSION, _describe_files, _free_release_dirs, publish, refuse_unless_passed, write_release_data,
-)  # fmt: skip
+from jobs.export import _free_release_dirs, manifest_fields, publish, refuse_unless_passed, write_release_data
 from jobs.keys import load_hmac_key
 from jobs.lake import Lake, delta_version, is_delta
 from jobs.ledger import ReleaseRecord
@@ -82,17 +80,7 @@ def export_extract(
         refuse_unless_passed(spark, lake, staging, gate, attempt, f"extract {recipient.name}/{dataset}")
         qis = quasi_identifiers(policy, source, role.sources[source])
         manifest = {
-            "manifest_version": MANIFEST_VERSION,
-            "recipient": recipient.name,
-            "recipient_kind": recipient.kind,
-            "dataset": dataset,
-            "grain": list(grain),
-            "release_id": final_dir.name,
-            "created_at": created_at.isoformat().replace("+00:00", "Z"),
-            "source_delta_versions": versions,
-            "row_count": staged_df.count(),
-            "columns": [{"name": f.name, "type": f.dataType.simpleString()} for f in staged_df.schema.fields],
-            "files": _describe_files(staging, staging / "data"),
+            **manifest_fields(recipient, dataset, grain, final_dir.name, created_at, versions, staged_df, staging),
             "privacy": {
                 "k": k,
                 "k_floor": policy.k_floor,
