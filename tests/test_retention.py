@@ -7,7 +7,6 @@ import logging
 from pathlib import Path
 
 import pytest
-import yaml
 from pyspark.sql import functions as F
 
 import jobs.retention as retention
@@ -15,6 +14,7 @@ from jobs.cli import main
 from jobs.lake import Lake, delta_version, is_delta
 from jobs.policy import RETENTION_TABLES, load_policy
 from tests.landing_fixtures import account, leg, log_line, write_accounts, write_cdr, write_usage
+from tests.test_policy import _policy_with
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
 TODAY = dt.datetime.now(dt.timezone.utc).date()
@@ -141,14 +141,6 @@ def test_quarantine_ages_by_landing_date_then_ingest_date(spark, tmp_path):
     assert {r.status for t, r in by_table.items() if t != "bronze.quarantine"} == {"absent"}
     left = spark.read.format("delta").load(lake.quarantine).select("reason").collect()
     assert sorted(row[0] for row in left) == ["r-new-old", "r-null-new", "r-undated"]
-
-
-def _policy_with(tmp_path: Path, change) -> Path:
-    data = yaml.safe_load((CONF / "privacy-policy.yaml").read_text())
-    change(data)
-    path = tmp_path / "policy.yaml"
-    path.write_text(yaml.safe_dump(data))
-    return path
 
 
 @pytest.mark.parametrize(
