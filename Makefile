@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 JARS   := .jars
 
-.PHONY: setup demo test test-cluster package bench clean
+.PHONY: setup demo lint test test-cluster package bench clean
 
 setup: $(VENV)/.installed $(JARS)/.fetched
 
@@ -25,8 +25,14 @@ $(JARS)/.fetched: conf/delta-jars.pom.xml
 demo: setup
 	$(BIN)/tollgate demo
 
-test: setup
-	$(BIN)/pytest -q --ignore=tests/test_cluster.py
+# ruff (lint and format) and the import-linter contracts of pyproject.toml: no finding allowed.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+test: lint
+	$(BIN)/pytest -q --durations=15 --ignore=tests/test_cluster.py
 
 # A Spark standalone master and worker on 127.0.0.1, the pipeline through spark-submit (minutes).
 test-cluster: setup
@@ -34,7 +40,7 @@ test-cluster: setup
 
 # The jobs as one zip for `spark-submit --py-files` (README: "On a cluster").
 DIST     ?= dist
-PACKAGED := $(sort $(wildcard jobs/*.py transforms/*.py expectations/*.py expectations/*.json))
+PACKAGED := $(sort $(wildcard jobs/*.py jobs/*/*.py transforms/*.py expectations/*.py expectations/*.json))
 package:
 	@mkdir -p $(DIST)
 	$(BIN)/python -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED); [z.write(p) for p in sys.argv[2:]]; z.close()' $(DIST)/tollgate-jobs.zip $(PACKAGED)

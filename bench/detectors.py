@@ -21,7 +21,7 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
-from jobs.session import get_spark
+from jobs.lake.session import get_spark
 from tests.shared_data import SHARED_DATA
 from transforms.detectors import DETECTORS, has_pii
 
@@ -40,11 +40,13 @@ TARGETS = {"EMAIL_ADDRESS": 0.99, "IP_ADDRESS": 0.99, "CREDIT_CARD": 0.99, "PHON
 MAX_FLAGGED_CLEAN = 0.01  # share of PII-free texts has_pii may flag
 # One row per labelled span: its value alone, and its text with every *other* span of the
 # same label masked, so a hit in context is this span's and not a neighbour's.
-SPAN_SCHEMA = StructType([
-    StructField("label", StringType(), nullable=False),
-    StructField("value", StringType(), nullable=False),
-    StructField("context", StringType(), nullable=False),
-])  # fmt: skip
+SPAN_SCHEMA = StructType(
+    [
+        StructField("label", StringType(), nullable=False),
+        StructField("value", StringType(), nullable=False),
+        StructField("context", StringType(), nullable=False),
+    ]
+)
 TEXT_SCHEMA = StructType([StructField("text", StringType(), nullable=False)])
 
 
@@ -121,9 +123,14 @@ def access_log_fields(spark: SparkSession) -> DataFrame:
 
 def access_log_results(spark: SparkSession) -> dict:
     fields_df = access_log_fields(spark)
-    results = {"client": fields_df.agg(
-        F.count(F.lit(1)).alias("lines"), F.count_if(DETECTORS["ipv4"](F.col("client"))).alias("ipv4"),
-    ).first().asDict()}  # fmt: skip
+    results = {
+        "client": fields_df.agg(
+            F.count(F.lit(1)).alias("lines"),
+            F.count_if(DETECTORS["ipv4"](F.col("client"))).alias("ipv4"),
+        )
+        .first()
+        .asDict()
+    }
     for field in ("url", "user_agent"):
         text = F.col(field)
         # Every `@` in this log is a crawler's contact address (SOURCE.txt, checked by eye).
@@ -132,13 +139,17 @@ def access_log_results(spark: SparkSession) -> dict:
             lambda a, b: a | b,
             (detect(text) & ~has_address if name == "email" else detect(text) for name, detect in DETECTORS.items()),
         )
-        results[field] = fields_df.agg(
-            F.count(F.lit(1)).alias("lines"),
-            F.count_if(has_address).alias("addresses"),
-            F.count_if(has_address & DETECTORS["email"](text)).alias("addresses_found"),
-            F.count_if(any_false).alias("any_false"),
-            *per_detector_counts(text, has_address),
-        ).first().asDict()
+        results[field] = (
+            fields_df.agg(
+                F.count(F.lit(1)).alias("lines"),
+                F.count_if(has_address).alias("addresses"),
+                F.count_if(has_address & DETECTORS["email"](text)).alias("addresses_found"),
+                F.count_if(any_false).alias("any_false"),
+                *per_detector_counts(text, has_address),
+            )
+            .first()
+            .asDict()
+        )
     return results
 
 
@@ -153,6 +164,7 @@ def repeated_rows(spark: SparkSession, text: Column, rows: int) -> DataFrame:
 
 def timed_counts(rows_df: DataFrame, condition: Column, repeats: int) -> tuple[float, int]:
     """Median seconds of `repeats` count_if passes (after one untimed warm-up) and the count."""
+
     def run() -> int:
         return rows_df.agg(F.count_if(condition).alias("n")).first().n
 
@@ -180,8 +192,16 @@ def has_pii_timing(spark: SparkSession, rows: int, repeats: int) -> list[dict]:
             name: timed_counts(rows_df, detect(F.col("text")), 1)[0]
             for name, detect in (DETECTORS.items() if per_detector else ())
         }
-        results.append({"input": label, "rows": rows_df.count(), "flagged": flagged, "baseline_s": baseline_s,
-                        "has_pii_s": has_pii_s, "detectors_s": detectors_s})  # fmt: skip
+        results.append(
+            {
+                "input": label,
+                "rows": rows_df.count(),
+                "flagged": flagged,
+                "baseline_s": baseline_s,
+                "has_pii_s": has_pii_s,
+                "detectors_s": detectors_s,
+            }
+        )
         rows_df.unpersist(blocking=True)
     return results
 
@@ -201,12 +221,15 @@ def print_report(recall: list[dict], clean: dict, log: dict, timing: list[dict])
         for column in ("in_value", "in_context"):
             if target is not None and row[column] / row["spans"] < target:
                 missed.append(f"{row['label']} recall {column} {row[column]}/{row['spans']} < {target}")
-        print(f"| {row['label']} | {'/'.join(PRESIDIO_KINDS[row['label']])} | {row['spans']} | "
-              f"{share(row['in_value'], row['spans'])} ({row['in_value']}) | "
-              f"{share(row['in_context'], row['spans'])} ({row['in_context']}) | {target or '-'} |")  # fmt: skip
+        print(
+            f"| {row['label']} | {'/'.join(PRESIDIO_KINDS[row['label']])} | {row['spans']} | "
+            f"{share(row['in_value'], row['spans'])} ({row['in_value']}) | "
+            f"{share(row['in_context'], row['spans'])} ({row['in_context']}) | {target or '-'} |"
+        )
     print(f"\n### Presidio texts with none of those labels ({clean['texts']} texts)\n")
-    print(f"has_pii flags {clean['flagged']} = {share(clean['flagged'], clean['texts'])} "
-          f"(target < {MAX_FLAGGED_CLEAN})\n")  # fmt: skip
+    print(
+        f"has_pii flags {clean['flagged']} = {share(clean['flagged'], clean['texts'])} (target < {MAX_FLAGGED_CLEAN})\n"
+    )
     if clean["flagged"] / clean["texts"] >= MAX_FLAGGED_CLEAN:
         missed.append(f"presidio clean texts flagged {clean['flagged']}/{clean['texts']}")
     print("| detector | " + " | ".join(DETECTORS) + " |")
@@ -214,7 +237,9 @@ def print_report(recall: list[dict], clean: dict, log: dict, timing: list[dict])
     print("| false positives | " + " | ".join(str(clean[name]) for name in DETECTORS) + " |")
     client = log["client"]
     print(f"\n### Apache access log ({client['lines']} lines)\n")
-    print(f"client IPs detected as IPv4: {client['ipv4']}/{client['lines']} = {share(client['ipv4'], client['lines'])}\n")
+    print(
+        f"client IPs detected as IPv4: {client['ipv4']}/{client['lines']} = {share(client['ipv4'], client['lines'])}\n"
+    )
     if client["ipv4"] / client["lines"] < TARGETS["IP_ADDRESS"]:
         missed.append(f"apache client IPv4 {client['ipv4']}/{client['lines']}")
     print("| field | real emails (found) | rows with any false positive | " + " | ".join(DETECTORS) + " |")
@@ -223,16 +248,21 @@ def print_report(recall: list[dict], clean: dict, log: dict, timing: list[dict])
         row = log[field]
         if row["any_false"] / row["lines"] >= MAX_FLAGGED_CLEAN:
             missed.append(f"apache {field} false positives {row['any_false']}/{row['lines']}")
-        print(f"| {field} | {row['addresses']} ({row['addresses_found']}) | "
-              f"{row['any_false']} = {share(row['any_false'], row['lines'])} | "
-              + " | ".join(str(row[name]) for name in DETECTORS) + " |")  # fmt: skip
+        print(
+            f"| {field} | {row['addresses']} ({row['addresses_found']}) | "
+            f"{row['any_false']} = {share(row['any_false'], row['lines'])} | "
+            + " | ".join(str(row[name]) for name in DETECTORS)
+            + " |"
+        )
     print("\n### One has_pii pass, warm JVM (median of the timed repeats)\n")
     print("| input | rows | flagged | `length > 0` count, s | `has_pii` count, s | ratio | has_pii rows/s |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for row in timing:
-        print(f"| {row['input']} | {row['rows']:,} | {row['flagged']:,} | {row['baseline_s']:.2f} | "
-              f"{row['has_pii_s']:.2f} | {row['has_pii_s'] / row['baseline_s']:.1f} | "
-              f"{row['rows'] / row['has_pii_s']:,.0f} |")  # fmt: skip
+        print(
+            f"| {row['input']} | {row['rows']:,} | {row['flagged']:,} | {row['baseline_s']:.2f} | "
+            f"{row['has_pii_s']:.2f} | {row['has_pii_s'] / row['baseline_s']:.1f} | "
+            f"{row['rows'] / row['has_pii_s']:,.0f} |"
+        )
     worst = timing[-1]
     print(f"\nEach detector alone on the PII-free input, one timed pass (baseline {worst['baseline_s']:.2f} s):\n")
     print("| detector | " + " | ".join(worst["detectors_s"]) + " |")

@@ -12,18 +12,22 @@ import os
 import resource
 import shutil
 import time
+from functools import partial
 from pathlib import Path
 
 from pyspark.sql import functions as F
 
-from expectations.contracts import CONTRACTS
 from expectations.gate import validate_table
-from jobs import aggregate, anonymize, export, generate, ingest
-from jobs.cli import configure_logging
-from jobs.lake import Lake
-from jobs.policy import load_policy
-from jobs.recipients import load_recipients
-from jobs.session import get_spark, project_path
+from jobs.commands.cli import configure_logging
+from jobs.config.policy import load_policy
+from jobs.config.recipients import load_recipients
+from jobs.lake.landing import landed_days
+from jobs.lake.layout import Lake
+from jobs.lake.session import get_spark, project_path
+from jobs.release import export
+from jobs.stages import aggregate, anonymize, ingest
+from jobs.synthetic import landing as generate
+from transforms.contracts import CONTRACTS
 from transforms.local_time import with_local_time
 
 GRAIN = ("report_week", "local_dow", "local_hour", "region", "product", "access_type")
@@ -100,28 +104,35 @@ def main() -> None:
     for name, path in (("silver cdr_legs", lake.silver_cdr), *((n, lake.gold(n)) for n in CONTRACTS)):
         table = spark.read.format("delta").load(path)
         contract = CONTRACTS.get(name)
-        timed(f"gate alone: {name}", seconds,
-              lambda: validate_table(table, suite_name=f"bench.{name}", contract=contract, k=policy.k))  # fmt: skip
+        timed(
+            f"gate alone: {name}",
+            seconds,
+            partial(validate_table, table, suite_name=f"bench.{name}", contract=contract, k=policy.k),
+        )
     timed("bare aggregation, 1st", seconds, lambda: bare_aggregation(spark, lake))
     timed("bare aggregation, 2nd", seconds, lambda: bare_aggregation(spark, lake))
     legs_read, _, _, _ = report.totals("cdr")
     gated = seconds["aggregate"] + seconds["export (incl. gate)"]
     pipeline = sum(seconds[s] for s in ("ingest", "anonymize", "aggregate", "export (incl. gate)"))
     baseline = seconds["bare aggregation, 2nd"]
-    print(f"\nlegs {legs_read:,}; rows/s: " + ", ".join(
-        f"{s} {legs_read / seconds[s]:,.0f}" for s in ("ingest", "anonymize", "aggregate")))  # fmt: skip
-    print(f"peak memory: JVM {jvm_peak_rss_mib(spark):,.0f} MiB, "
-          f"Python {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")  # fmt: skip
+    print(
+        f"\nlegs {legs_read:,}; rows/s: "
+        + ", ".join(f"{s} {legs_read / seconds[s]:,.0f}" for s in ("ingest", "anonymize", "aggregate"))
+    )
+    print(
+        f"peak memory: JVM {jvm_peak_rss_mib(spark):,.0f} MiB, "
+        f"Python {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB"
+    )
     print(f"ratio silver->release (aggregate+export) / bare aggregation (warm): {gated / baseline:.2f}")
     print(f"ratio whole pipeline (ingest..export) / bare aggregation (warm):   {pipeline / baseline:.2f}")
     gates = sum(secs for label, secs in seconds.items() if label.startswith("gate alone") and "silver" not in label)
-    print(f"gate on the gold datasets: {gates:.1f} s = {100 * gates / pipeline:.1f}% of the pipeline's time; "
-          f"on the 1M-leg silver table: {seconds['gate alone: silver cdr_legs']:.1f} s")  # fmt: skip
+    print(
+        f"gate on the gold datasets: {gates:.1f} s = {100 * gates / pipeline:.1f}% of the pipeline's time; "
+        f"on the 1M-leg silver table: {seconds['gate alone: silver cdr_legs']:.1f} s"
+    )
 
 
 def generate_days(landing: Path):
-    from jobs.landing import landed_days
-
     return landed_days(landing / "cdr", "*.jsonl")
 
 

@@ -20,18 +20,20 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import IntegerType, StringType, StructField, StructType
 
-from jobs.session import get_spark
+from jobs.lake.session import get_spark
 from tests.shared_data import SHARED_DATA
 from transforms.user_agent import classify_user_agent, with_user_agent_classes
 
 APACHE_LOG = SHARED_DATA / "access-logs" / "elastic" / "apache_logs"
 CLASS_COLUMNS = ("browser_family", "browser_major", "os_family", "device_class")
-CLASSES_SCHEMA = StructType([
-    StructField("browser_family", StringType()),
-    StructField("browser_major", IntegerType()),
-    StructField("os_family", StringType()),
-    StructField("device_class", StringType()),
-])  # fmt: skip
+CLASSES_SCHEMA = StructType(
+    [
+        StructField("browser_family", StringType()),
+        StructField("browser_major", IntegerType()),
+        StructField("os_family", StringType()),
+        StructField("device_class", StringType()),
+    ]
+)
 
 
 def agents_df(spark: SparkSession, rows: int) -> DataFrame:
@@ -42,12 +44,7 @@ def agents_df(spark: SparkSession, rows: int) -> DataFrame:
     )
     copies = -(-rows // lines_df.count())
     rows_df = (
-        spark.range(copies)
-        .select(F.col("id").alias("copy"))
-        .crossJoin(lines_df)
-        .limit(rows)
-        .repartition(4)
-        .cache()
+        spark.range(copies).select(F.col("id").alias("copy")).crossJoin(lines_df).limit(rows).repartition(4).cache()
     )
     rows_df.count()
     return rows_df
@@ -57,12 +54,14 @@ def agents_df(spark: SparkSession, rows: int) -> DataFrame:
 def classify_each_row(agents: pd.Series) -> pd.DataFrame:
     """The naive path: ua-parser on every row (ua-parser's own 2,000-entry cache still helps)."""
     parsed = [classify_user_agent(agent) for agent in agents]
-    return pd.DataFrame({
-        "browser_family": [p[0] for p in parsed],
-        "browser_major": pd.array([p[1] for p in parsed], dtype="Int32"),
-        "os_family": [p[2] for p in parsed],
-        "device_class": [p[3] for p in parsed],
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "browser_family": [p[0] for p in parsed],
+            "browser_major": pd.array([p[1] for p in parsed], dtype="Int32"),
+            "os_family": [p[2] for p in parsed],
+            "device_class": [p[3] for p in parsed],
+        }
+    )
 
 
 def per_row_classes(rows_df: DataFrame) -> DataFrame:
@@ -78,9 +77,7 @@ def trivial_join_back(rows_df: DataFrame) -> DataFrame:
         .distinct()
         .select("user_agent", F.length("user_agent").alias("agent_length"))
     )
-    joined_df = rows_df.join(
-        mapping_df, on=rows_df["user_agent"].eqNullSafe(mapping_df["user_agent"]), how="left"
-    )
+    joined_df = rows_df.join(mapping_df, on=rows_df["user_agent"].eqNullSafe(mapping_df["user_agent"]), how="left")
     return joined_df.select("copy", "line_id", "agent_length")
 
 
@@ -123,9 +120,13 @@ def run(spark: SparkSession, rows: int, repeats: int) -> dict:
     mismatches = mismatched_rows(rows_df)
     assert mismatches == 0, f"{mismatches} rows differ between per-distinct and per-row"
     return {
-        "rows": rows_df.count(), "distinct_agents": distinct_agents, "cold_s": cold_s,
-        "cold_per_row_s": cold_per_row_s, "warm": warm, "mismatches": mismatches,
-    }  # fmt: skip
+        "rows": rows_df.count(),
+        "distinct_agents": distinct_agents,
+        "cold_s": cold_s,
+        "cold_per_row_s": cold_per_row_s,
+        "warm": warm,
+        "mismatches": mismatches,
+    }
 
 
 def print_report(result: dict) -> None:
@@ -139,18 +140,24 @@ def print_report(result: dict) -> None:
     }
     baseline = median["baseline: distinct count + trivial join-back"]
     per_distinct = median["per distinct agent (with_user_agent_classes)"]
-    print(f"\nrows {rows:,}; distinct user agents {result['distinct_agents']:,}; "
-          f"rows differing between per-distinct and per-row: {result['mismatches']}\n")  # fmt: skip
+    print(
+        f"\nrows {rows:,}; distinct user agents {result['distinct_agents']:,}; "
+        f"rows differing between per-distinct and per-row: {result['mismatches']}\n"
+    )
     # The join-back alone already holds one distinct: the per-distinct path's closest twin.
     join_back = median["baseline: trivial join-back"]
     print("| path | warm s (median) | warm runs, s | rows/s | / baseline | / join-back alone | / per distinct |")
     print("| --- | ---: | --- | ---: | ---: | ---: | ---: |")
     for name, seconds in median.items():
         runs = ", ".join(f"{s:.2f}" for s in warm.get(name, [])) or "sum of the two above"
-        print(f"| {name} | {seconds:.2f} | {runs} | {rows / seconds:,.0f} | "
-              f"{seconds / baseline:.2f} | {seconds / join_back:.2f} | {seconds / per_distinct:.2f} |")  # fmt: skip
-    print(f"\ncold first run (first Python work in the JVM), per distinct agent: {result['cold_s']:.2f} s; "
-          f"per row right after it: {result['cold_per_row_s']:.2f} s")  # fmt: skip
+        print(
+            f"| {name} | {seconds:.2f} | {runs} | {rows / seconds:,.0f} | "
+            f"{seconds / baseline:.2f} | {seconds / join_back:.2f} | {seconds / per_distinct:.2f} |"
+        )
+    print(
+        f"\ncold first run (first Python work in the JVM), per distinct agent: {result['cold_s']:.2f} s; "
+        f"per row right after it: {result['cold_per_row_s']:.2f} s"
+    )
 
 
 def parse_args() -> argparse.Namespace:

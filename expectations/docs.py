@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from expectations.gate import GateResult
+from expectations.result import GateResult
 
 DOCS_SITE = "tollgate_gate"
 
@@ -36,13 +34,12 @@ def build_data_docs(context, docs_dir: Path) -> None:
 def write_withheld_docs(docs_dir: Path, result: GateResult) -> None:
     """A one-page stand-in for GX's site when a column name is itself a PII value."""
     rows = "".join(
-        f"<tr><td>{html.escape(failure.column or '(table)')}</td>"
-        f"<td>{html.escape(failure.expectation)}</td></tr>"
+        f"<tr><td>{html.escape(failure.column or '(table)')}</td><td>{html.escape(failure.expectation)}</td></tr>"
         for failure in result.failures
     )
     docs_dir.mkdir(parents=True, exist_ok=True)
     (docs_dir / "index.html").write_text(
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
         f"<title>Gate {html.escape(result.suite)}</title></head><body>"
         f"<h1>Gate {html.escape(result.suite)}: {'passed' if result.success else 'refused'}</h1>"
         "<p>GX Data Docs withheld: a column name is itself a personal value, and GX pages"

@@ -27,8 +27,9 @@ from great_expectations.expectations.metrics.map_metric_provider import (
 from pyspark.sql import DataFrame
 from pyspark.sql.types import StringType
 
-from expectations.gate import GateError, GateFailure, GateResult, _gx_logs_silenced, _run_suite
+from expectations.gate import gx_logs_silenced, run_suite
 from expectations.pii import ExpectColumnValuesToContainNoPii, normalized_column_name
+from expectations.result import GateError, GateFailure, GateResult
 from transforms.detectors import looks_like_card
 from transforms.extracts import looks_like_password_hash
 
@@ -118,9 +119,9 @@ def validate_extract(
     if docs_dir is not None and docs_dir.exists() and any(docs_dir.iterdir()):
         raise ValueError(f"data docs folder {docs_dir} is not empty")
     try:
-        with _gx_logs_silenced():
-            results = _run_suite(df, suite_name, expectations, docs_dir)
-    except Exception as error:  # noqa: BLE001 - GX and Spark messages can quote values
+        with gx_logs_silenced():
+            results = run_suite(df, suite_name, expectations, docs_dir)
+    except Exception as error:
         raise GateError(f"the {suite_name} extract gate did not run ({type(error).__name__})") from None
     failures = []
     for result in results.results:

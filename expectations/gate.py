@@ -17,7 +17,6 @@ import contextlib
 import logging
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 # Set before GX is imported: the gate must never try to reach the network. (GX 1.24 has
@@ -25,68 +24,40 @@ from pathlib import Path
 # setting, below: GX passes tqdm an explicit `disable`, which TQDM_DISABLE cannot override.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
-import great_expectations as gx  # noqa: E402
-import great_expectations.expectations as gxe  # noqa: E402
-from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
-from pyspark.sql import DataFrame  # noqa: E402
-from pyspark.sql import functions as F  # noqa: E402
-from pyspark.sql.types import ArrayType, DataType, MapType, StringType, StructType  # noqa: E402
+import great_expectations as gx
+import great_expectations.expectations as gxe
+from great_expectations.data_context.types.base import ProgressBarsConfig
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql.types import ArrayType, DataType, MapType, StringType, StructType
 
-from expectations.contracts import DatasetContract  # noqa: E402
-from expectations.docs import build_data_docs, write_withheld_docs  # noqa: E402
-from expectations.pii import (  # noqa: E402
+from expectations.docs import build_data_docs, write_withheld_docs
+from expectations.pii import (
     ExpectColumnValuesToContainNoPii,
     ExpectTableColumnsToHaveNoPiiNames,
     is_pii_column_name,
 )
-from transforms.detectors import has_pii  # noqa: E402
+from expectations.result import GateError, GateFailure, GateResult
+from transforms.contracts import DatasetContract
+from transforms.detectors import has_pii
 
 log = logging.getLogger("tollgate.gate")
 
 # Contract type (Spark simple string) -> the pyspark.sql.types class GX compares against.
 _GX_TYPE_NAMES = {
-    "string": "StringType", "int": "IntegerType", "bigint": "LongType", "smallint": "ShortType",
-    "tinyint": "ByteType", "double": "DoubleType", "float": "FloatType", "boolean": "BooleanType",
-    "date": "DateType", "timestamp": "TimestampType", "timestamp_ntz": "TimestampNTZType",
-}  # fmt: skip
+    "string": "StringType",
+    "int": "IntegerType",
+    "bigint": "LongType",
+    "smallint": "ShortType",
+    "tinyint": "ByteType",
+    "double": "DoubleType",
+    "float": "FloatType",
+    "boolean": "BooleanType",
+    "date": "DateType",
+    "timestamp": "TimestampType",
+    "timestamp_ntz": "TimestampNTZType",
+}
 NAME_HOLDS_PII = "column_name_holds_pii"
-
-
-@dataclass(frozen=True)
-class GateFailure:
-    """One failed check: the column it concerns (None for table-level) and the check's name.
-
-    A column whose name itself holds a PII value is given by position, as `#3`.
-    """
-
-    column: str | None
-    expectation: str
-
-
-@dataclass(frozen=True)
-class GateResult:
-    """The gate's verdict on one table; names columns and checks, never values."""
-
-    suite: str
-    success: bool
-    expectations_run: int
-    failures: tuple[GateFailure, ...]
-
-    def to_dict(self) -> dict:
-        """JSON-safe form for the export manifest."""
-        return {
-            "suite": self.suite,
-            "success": self.success,
-            "expectations_run": self.expectations_run,
-            "failures": [
-                {"column": failure.column, "expectation": failure.expectation}
-                for failure in self.failures
-            ],
-        }
-
-
-class GateError(RuntimeError):
-    """The gate could not run at all (not a refusal); the message names no value."""
 
 
 def validate_table(
@@ -109,18 +80,16 @@ def validate_table(
     names_holding_pii = _names_holding_pii(df)
     expectations: list = [ExpectTableColumnsToHaveNoPiiNames()]
     expectations += [
-        ExpectColumnValuesToContainNoPii(column=field.name)
-        for field in df.schema.fields
-        if _holds_text(field.dataType)
+        ExpectColumnValuesToContainNoPii(column=field.name) for field in df.schema.fields if _holds_text(field.dataType)
     ]
     if contract is not None:
         expectations += _contract_expectations(df, contract, k)
     # GX pages spell out every column name; a name that is a PII value keeps GX's pages away.
     gx_docs_dir = None if names_holding_pii else docs_dir
     try:
-        with _gx_logs_silenced():
-            results = _run_suite(df, suite_name, expectations, gx_docs_dir)
-    except Exception as error:  # noqa: BLE001 - GX and Spark messages can quote values
+        with gx_logs_silenced():
+            results = run_suite(df, suite_name, expectations, gx_docs_dir)
+    except Exception as error:
         raise GateError(f"the {suite_name} gate did not run ({type(error).__name__})") from None
     # A name that is itself a PII value is reported by position, never spelled out.
     positions = {name: f"#{index}" for index, name in enumerate(df.columns, start=1)}
@@ -133,10 +102,7 @@ def validate_table(
         for result in results.results
         for column, expectation in _failures_of(result, df.columns)
     ]
-    failures += [
-        GateFailure(column=label(name), expectation=NAME_HOLDS_PII)
-        for name in sorted(names_holding_pii)
-    ]
+    failures += [GateFailure(column=label(name), expectation=NAME_HOLDS_PII) for name in sorted(names_holding_pii)]
     gate_result = GateResult(
         suite=suite_name,
         success=bool(results.success) and not failures,
@@ -156,7 +122,7 @@ def validate_table(
     return gate_result
 
 
-def _run_suite(
+def run_suite(
     df: DataFrame, suite_name: str, expectations: list, docs_dir: Path | None = None
 ) -> gx.ExpectationSuiteValidationResult:
     context = gx.get_context(mode="ephemeral")
@@ -185,13 +151,9 @@ def _contract_expectations(df: DataFrame, contract: DatasetContract, k: int | No
     # Value checks only on columns of the right type: the type check already reports the
     # others, and comparing a wrongly typed column could raise on a value.
     typed = {column for column in present if actual_types[column] == contract.columns[column]}
-    expectations: list = [
-        gxe.ExpectTableColumnsToMatchSet(column_set=sorted(contract.columns), exact_match=True)
-    ]
+    expectations: list = [gxe.ExpectTableColumnsToMatchSet(column_set=sorted(contract.columns), exact_match=True)]
     expectations += [
-        gxe.ExpectColumnValuesToBeOfType(
-            column=column, type_=_gx_type_name(contract.columns[column])
-        )
+        gxe.ExpectColumnValuesToBeOfType(column=column, type_=_gx_type_name(contract.columns[column]))
         for column in present
     ]
     expectations += [
@@ -262,7 +224,7 @@ def _failures_of(result, columns: list[str]) -> Iterator[tuple[str | None, str]]
 
 
 @contextlib.contextmanager
-def _gx_logs_silenced() -> Iterator[None]:
+def gx_logs_silenced() -> Iterator[None]:
     # GX logs caught metric errors with their message, and a Spark message can quote a value.
     gx_logger = logging.getLogger("great_expectations")
     previous = gx_logger.level

@@ -30,21 +30,68 @@ from transforms.detectors import has_pii
 # lower snake case. A name is also PII-like when one of its words is in _PII_NAME_WORDS.
 PII_COLUMN_NAMES = frozenset(
     {
-        "email", "e_mail", "phone", "mobile", "msisdn", "caller_number", "ip", "ip_address",
-        "ipaddr", "name", "full_name", "first_name", "last_name", "participant_name",
-        "username", "user_name", "address", "street", "card", "card_number", "pan",
-        "password", "password_hash", "ssn", "iban", "birth_date", "dob", "account_id",
-        "user_agent", "notes", "cardholder_name", "billing_address", "participant_email",
-        "callee_number", "caller_id_name", "caller_id_number", "clid",
+        "email",
+        "e_mail",
+        "phone",
+        "mobile",
+        "msisdn",
+        "caller_number",
+        "ip",
+        "ip_address",
+        "ipaddr",
+        "name",
+        "full_name",
+        "first_name",
+        "last_name",
+        "participant_name",
+        "username",
+        "user_name",
+        "address",
+        "street",
+        "card",
+        "card_number",
+        "pan",
+        "password",
+        "password_hash",
+        "ssn",
+        "iban",
+        "birth_date",
+        "dob",
+        "account_id",
+        "user_agent",
+        "notes",
+        "cardholder_name",
+        "billing_address",
+        "participant_email",
+        "callee_number",
+        "caller_id_name",
+        "caller_id_number",
+        "clid",
     }
-)  # fmt: skip
+)
 _PII_NAME_WORDS = frozenset(
     {
-        "email", "phone", "mobile", "msisdn", "ip", "ipaddr", "ipv4", "ipv6",
-        "username", "password", "passwd", "ssn", "iban", "dob", "address", "street",
-        "cardholder", "surname", "birthdate",
+        "email",
+        "phone",
+        "mobile",
+        "msisdn",
+        "ip",
+        "ipaddr",
+        "ipv4",
+        "ipv6",
+        "username",
+        "password",
+        "passwd",
+        "ssn",
+        "iban",
+        "dob",
+        "address",
+        "street",
+        "cardholder",
+        "surname",
+        "birthdate",
     }
-)  # fmt: skip
+)
 # `<who>_name` is a person's name; `product_name` or `region_name` are not.
 _PERSON_NAME = re.compile(
     r"(?:^|_)(?:full|first|last|middle|given|family|display|participant|user|caller|callee"
@@ -62,11 +109,7 @@ def is_pii_column_name(name: str) -> bool:
     """True when a column name says it holds a direct identifier (`email`, `caller_number`)."""
     normalized = normalized_column_name(name)
     words = set(normalized.split("_"))
-    return (
-        normalized in PII_COLUMN_NAMES
-        or bool(words & _PII_NAME_WORDS)
-        or bool(_PERSON_NAME.search(normalized))
-    )
+    return normalized in PII_COLUMN_NAMES or bool(words & _PII_NAME_WORDS) or bool(_PERSON_NAME.search(normalized))
 
 
 def _boolean_only(runtime_configuration: dict | None) -> dict:
@@ -100,9 +143,7 @@ class ExpectColumnValuesToContainNoPii(ColumnMapExpectation):
     success_keys = ("mostly",)
     library_metadata: ClassVar[dict[str, Any]] = {"maturity": "production", "tags": ["pii"]}
 
-    def get_validation_dependencies(
-        self, execution_engine=None, runtime_configuration=None, **kwargs
-    ):
+    def get_validation_dependencies(self, execution_engine=None, runtime_configuration=None, **kwargs):
         return super().get_validation_dependencies(
             execution_engine=execution_engine,
             runtime_configuration=_boolean_only(runtime_configuration),

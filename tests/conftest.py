@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from jobs.session import get_spark
+from jobs.lake.session import get_spark
 
 
 @pytest.fixture(scope="session")

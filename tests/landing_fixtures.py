@@ -6,10 +6,23 @@ import csv
 import json
 from pathlib import Path
 
-ACCOUNT_HEADER = (
-    "account_id,username,email,full_name,phone,company,country,region,timezone,plan,"
-    "created_at,birth_date,marketing_consent,do_not_sell,password_hash"
-).split(",")
+ACCOUNT_HEADER = [
+    "account_id",
+    "username",
+    "email",
+    "full_name",
+    "phone",
+    "company",
+    "country",
+    "region",
+    "timezone",
+    "plan",
+    "created_at",
+    "birth_date",
+    "marketing_consent",
+    "do_not_sell",
+    "password_hash",
+]
 
 
 def account(account_id: str, region: str = "us", timezone: str = "America/New_York", **extra) -> dict:

@@ -8,6 +8,7 @@ suppressed with a small cell.
 
 from __future__ import annotations
 
+import itertools
 import json
 import urllib.parse
 from dataclasses import dataclass
@@ -22,32 +23,95 @@ DAY = "2026-11-02"  # a Monday; 09:05 in New York is 14:05 UTC
 START, END = f"{DAY}T09:05:00-05:00", f"{DAY}T09:35:00-05:00"
 ACCOUNTS = [f"acct-{n:03d}" for n in range(12)]
 INVISIBLES = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff")
-FILES = {"cdr": f"cdr/date={DAY}/fuzz.jsonl", "usage": f"usage/date={DAY}/access.log",
-         "asterisk": "cdr/pbx-ast/Master.csv", "freeswitch": "cdr/pbx-fs/Master.csv",
-         "accounts": "accounts/accounts.csv"}  # fmt: skip
-ASTERISK = ("accountcode", "src", "dst", "dcontext", "clid", "channel", "dstchannel", "lastapp", "lastdata",
-            "start", "answer", "end", "duration", "billsec", "disposition", "amaflags", "uniqueid", "userfield")  # fmt: skip
-FREESWITCH = ("caller_id_name", "caller_id_number", "destination_number", "context", "start_stamp", "answer_stamp",
-              "end_stamp", "duration", "billsec", "hangup_cause", "uuid", "bleg_uuid", "accountcode", "read_codec",
-              "write_codec")  # fmt: skip
+FILES = {
+    "cdr": f"cdr/date={DAY}/fuzz.jsonl",
+    "usage": f"usage/date={DAY}/access.log",
+    "asterisk": "cdr/pbx-ast/Master.csv",
+    "freeswitch": "cdr/pbx-fs/Master.csv",
+    "accounts": "accounts/accounts.csv",
+}
+ASTERISK = (
+    "accountcode",
+    "src",
+    "dst",
+    "dcontext",
+    "clid",
+    "channel",
+    "dstchannel",
+    "lastapp",
+    "lastdata",
+    "start",
+    "answer",
+    "end",
+    "duration",
+    "billsec",
+    "disposition",
+    "amaflags",
+    "uniqueid",
+    "userfield",
+)
+FREESWITCH = (
+    "caller_id_name",
+    "caller_id_number",
+    "destination_number",
+    "context",
+    "start_stamp",
+    "answer_stamp",
+    "end_stamp",
+    "duration",
+    "billsec",
+    "hangup_cause",
+    "uuid",
+    "bleg_uuid",
+    "accountcode",
+    "read_codec",
+    "write_codec",
+)
 PLACES = sorted(
     [f"cdr:{name}" for name in CDR_FIELDS]
     + ["cdr:new-key", "cdr:new-key-value", "cdr:nested", "cdr:nested-in-field", "cdr:free-text"]
-    + [f"usage:{name}" for name in ("query", "query-encoded", "query-raw", "path", "agent", "agent-product",
-                                    "referer", "remote-user", "client-ip")]
-    + [f"asterisk:{name}" for name in ("clid-name", "src", "dst", "accountcode", "dcontext", "channel",
-                                       "lastdata", "userfield")]
-    + [f"freeswitch:{name}" for name in ("caller_id_name", "caller_id_number", "destination_number",
-                                         "context", "accountcode", "bleg_uuid")]
+    + [
+        f"usage:{name}"
+        for name in (
+            "query",
+            "query-encoded",
+            "query-raw",
+            "path",
+            "agent",
+            "agent-product",
+            "referer",
+            "remote-user",
+            "client-ip",
+        )
+    ]
+    + [
+        f"asterisk:{name}"
+        for name in ("clid-name", "src", "dst", "accountcode", "dcontext", "channel", "lastdata", "userfield")
+    ]
+    + [
+        f"freeswitch:{name}"
+        for name in ("caller_id_name", "caller_id_number", "destination_number", "context", "accountcode", "bleg_uuid")
+    ]
     + [f"accounts:{name}" for name in ("account_id", "username", "email", "full_name", "phone", "company")]
-)  # fmt: skip
+)
 # Where ingest itself drops the value of an accepted record, by design: an unknown key
 # keeps only its name, and no leg column holds these telephony fields (or only as E.164).
-BRONZE_MAY_DROP = frozenset({
-    "cdr:new-key-value", "cdr:nested", "asterisk:src", "asterisk:accountcode", "asterisk:dcontext",
-    "asterisk:channel", "asterisk:lastdata", "asterisk:userfield", "freeswitch:caller_id_number",
-    "freeswitch:context", "freeswitch:accountcode", "freeswitch:bleg_uuid",
-})  # fmt: skip
+BRONZE_MAY_DROP = frozenset(
+    {
+        "cdr:new-key-value",
+        "cdr:nested",
+        "asterisk:src",
+        "asterisk:accountcode",
+        "asterisk:dcontext",
+        "asterisk:channel",
+        "asterisk:lastdata",
+        "asterisk:userfield",
+        "freeswitch:caller_id_number",
+        "freeswitch:context",
+        "freeswitch:accountcode",
+        "freeswitch:bleg_uuid",
+    }
+)
 # Places that cannot hold a space (a combined-log field, a URL path, a product token).
 NO_SPACES = frozenset({"usage:path", "usage:agent-product", "usage:remote-user", "usage:client-ip"})
 
@@ -68,7 +132,7 @@ class Planting:
 def _disguised(draw, text: str) -> str:
     """Mixed case, and sometimes invisible characters inside."""
     flips = draw(st.lists(st.booleans(), min_size=len(text), max_size=len(text)))
-    text = "".join(ch.swapcase() if flip else ch for ch, flip in zip(text, flips))
+    text = "".join(ch.swapcase() if flip else ch for ch, flip in zip(text, flips, strict=False))
     for _ in range(draw(st.integers(0, 2))):
         at = draw(st.integers(1, max(1, len(text) - 1)))
         text = text[:at] + draw(st.sampled_from(INVISIBLES)) + text[at:]
@@ -76,8 +140,9 @@ def _disguised(draw, text: str) -> str:
 
 
 def _luhn_complete(digits: str) -> str:
-    total = sum(int(d) if i % 2 else (2 * int(d) - 9 if int(d) > 4 else 2 * int(d))
-                for i, d in enumerate(reversed(digits)))  # fmt: skip
+    total = sum(
+        int(d) if i % 2 else (2 * int(d) - 9 if int(d) > 4 else 2 * int(d)) for i, d in enumerate(reversed(digits))
+    )
     return digits + str((10 - total % 10) % 10)
 
 
@@ -85,7 +150,7 @@ def _grouped(digits: str, sizes: list[int], sep: str) -> str:
     cuts = [0]
     for size in sizes:
         cuts.append(min(len(digits), cuts[-1] + size))
-    parts = [digits[a:b] for a, b in zip(cuts, cuts[1:])] + [digits[cuts[-1] :]]
+    parts = [digits[a:b] for a, b in itertools.pairwise(cuts)] + [digits[cuts[-1] :]]
     return sep.join(part for part in parts if part)
 
 
@@ -168,21 +233,30 @@ def _cdr_record(place: str, value: str, index: int) -> dict:
 
 
 def _usage_line(place: str, value: str) -> str:
-    fields = {"ip": "198.51.100.20", "user": "-", "url": "/signin", "referer": "-",
-              "agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Firefox/121.0"}  # fmt: skip
-    fields.update({
-        "usage:query": {"url": f"/webinar/register/991?email={urllib.parse.quote_plus(value)}&utm=1"},
-        "usage:query-encoded": {"url": f"/j/88?pwd=x&who={urllib.parse.quote(value, safe='')}"},
-        "usage:query-raw": {"url": f"/signin?next={value.replace(' ', '+')}"},
-        "usage:path": {"url": f"/u/{urllib.parse.quote(value, safe='@')}/profile"},
-        "usage:agent": {"agent": f"Mozilla/5.0 (X11; {value}) Gecko/20100101 Firefox/121.0"},
-        "usage:agent-product": {"agent": f"{value}/2.1 (+https://bots.example/)"},
-        "usage:referer": {"referer": f"https://search.example/?q={urllib.parse.quote_plus(value)}"},
-        "usage:remote-user": {"user": value},
-        "usage:client-ip": {"ip": value},
-    }.get(place, {}))
-    return (f'{fields["ip"]} - {fields["user"]} [02/Nov/2026:14:05:03 +0000] "GET {fields["url"]} HTTP/1.1" '
-            f'200 512 "{fields["referer"]}" "{fields["agent"]}"')  # fmt: skip
+    fields = {
+        "ip": "198.51.100.20",
+        "user": "-",
+        "url": "/signin",
+        "referer": "-",
+        "agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Firefox/121.0",
+    }
+    fields.update(
+        {
+            "usage:query": {"url": f"/webinar/register/991?email={urllib.parse.quote_plus(value)}&utm=1"},
+            "usage:query-encoded": {"url": f"/j/88?pwd=x&who={urllib.parse.quote(value, safe='')}"},
+            "usage:query-raw": {"url": f"/signin?next={value.replace(' ', '+')}"},
+            "usage:path": {"url": f"/u/{urllib.parse.quote(value, safe='@')}/profile"},
+            "usage:agent": {"agent": f"Mozilla/5.0 (X11; {value}) Gecko/20100101 Firefox/121.0"},
+            "usage:agent-product": {"agent": f"{value}/2.1 (+https://bots.example/)"},
+            "usage:referer": {"referer": f"https://search.example/?q={urllib.parse.quote_plus(value)}"},
+            "usage:remote-user": {"user": value},
+            "usage:client-ip": {"ip": value},
+        }.get(place, {})
+    )
+    return (
+        f'{fields["ip"]} - {fields["user"]} [02/Nov/2026:14:05:03 +0000] "GET {fields["url"]} HTTP/1.1" '
+        f'200 512 "{fields["referer"]}" "{fields["agent"]}"'
+    )
 
 
 def _quoted(text: str) -> str:
@@ -190,18 +264,61 @@ def _quoted(text: str) -> str:
 
 
 def _asterisk_line(place: str, value: str, index: int) -> str:
-    row = dict(zip(ASTERISK, ("acct-000", "2025550100", "7000", "conferences", '"Ann Example" <2025550100>',
-               "SIP/trunk-00000001", "", "ConfBridge", "7000", f"{DAY} 09:05:00", f"{DAY} 09:05:02",
-               f"{DAY} 09:35:02", "1802", "1800", "ANSWERED", "DOCUMENTATION", f"1762092300.{index}", "vip")))  # fmt: skip
+    row = dict(
+        zip(
+            ASTERISK,
+            (
+                "acct-000",
+                "2025550100",
+                "7000",
+                "conferences",
+                '"Ann Example" <2025550100>',
+                "SIP/trunk-00000001",
+                "",
+                "ConfBridge",
+                "7000",
+                f"{DAY} 09:05:00",
+                f"{DAY} 09:05:02",
+                f"{DAY} 09:35:02",
+                "1802",
+                "1800",
+                "ANSWERED",
+                "DOCUMENTATION",
+                f"1762092300.{index}",
+                "vip",
+            ),
+            strict=False,
+        )
+    )
     where = place.removeprefix("asterisk:")
     row.update({"clid": f'"{value}" <2025550100>'} if where == "clid-name" else {where: value})
     return ",".join(text if name in ("duration", "billsec") else _quoted(text) for name, text in row.items())
 
 
 def _freeswitch_line(place: str, value: str, index: int) -> str:
-    row = dict(zip(FREESWITCH, ("Gia Example", "2025550171", "7000", "default", f"{DAY} 09:05:00",
-               f"{DAY} 09:05:02", f"{DAY} 09:35:02", "1802", "1800", "NORMAL_CLEARING",
-               f"9a3b4c5d-6e7f-4a8b-9c0d-{index:012d}", "", "acct-000", "PCMU", "PCMU")))  # fmt: skip
+    row = dict(
+        zip(
+            FREESWITCH,
+            (
+                "Gia Example",
+                "2025550171",
+                "7000",
+                "default",
+                f"{DAY} 09:05:00",
+                f"{DAY} 09:05:02",
+                f"{DAY} 09:35:02",
+                "1802",
+                "1800",
+                "NORMAL_CLEARING",
+                f"9a3b4c5d-6e7f-4a8b-9c0d-{index:012d}",
+                "",
+                "acct-000",
+                "PCMU",
+                "PCMU",
+            ),
+            strict=False,
+        )
+    )
     row[place.removeprefix("freeswitch:")] = value
     return ",".join(_quoted(text) for text in row.values())
 
@@ -222,22 +339,30 @@ def build_fuzz_landing(root: Path, planted: list[Planting]) -> list[Planting]:
             accounts.append(account(**{"account_id": f"acct-fz-{index}", **fields}))
             line_number = len(accounts) + 1  # after the header
         else:
-            lines[source].append({
-                "cdr": lambda: json.dumps(_cdr_record(planting.place, planting.value, index), ensure_ascii=False),
-                "usage": lambda: _usage_line(planting.place, planting.value),
-                "asterisk": lambda: _asterisk_line(planting.place, planting.value, index),
-                "freeswitch": lambda: _freeswitch_line(planting.place, planting.value, index),
-            }[source]())  # fmt: skip
+            place, value = planting.place, planting.value
+            if source == "cdr":
+                line = json.dumps(_cdr_record(place, value, index), ensure_ascii=False)
+            elif source == "usage":
+                line = _usage_line(place, value)
+            elif source == "asterisk":
+                line = _asterisk_line(place, value, index)
+            else:
+                line = _freeswitch_line(place, value, index)
+            lines[source].append(line)
             line_number = len(lines[source])
         located.append(Planting(planting.place, planting.kind, planting.value, FILES[source], line_number))
     write_accounts(landing, accounts)
     # The published cells: every account with two app legs and one dial-in leg at 09:05.
     base = [leg(f"leg-{n:03d}-{i}", name, START, END) for n, name in enumerate(ACCOUNTS) for i in range(2)]
-    base += [leg(f"leg-{n:03d}-d", name, START, END, access_type="dial_in", product="audio")
-             for n, name in enumerate(ACCOUNTS)]  # fmt: skip
+    base += [
+        leg(f"leg-{n:03d}-d", name, START, END, access_type="dial_in", product="audio")
+        for n, name in enumerate(ACCOUNTS)
+    ]
     lines["cdr"] += [json.dumps(record) for record in base]
     # A published web cell too: 12 visitors with the agent planted requests have by default.
-    lines["usage"] += [_usage_line("usage:base", "").replace("198.51.100.20", f"198.51.100.{100 + n}") for n in range(12)]
+    lines["usage"] += [
+        _usage_line("usage:base", "").replace("198.51.100.20", f"198.51.100.{100 + n}") for n in range(12)
+    ]
     for source, text in lines.items():
         if source != "accounts":
             (landing / FILES[source]).parent.mkdir(parents=True, exist_ok=True)
@@ -246,5 +371,5 @@ def build_fuzz_landing(root: Path, planted: list[Planting]) -> list[Planting]:
         f"hmac_key_file: {root / 'no-key-file'}\ntelephony:\n"
         "  pbx-ast: {format: asterisk, timezone: America/New_York, account_id: acct-000, region: us, country: US}\n"
         "  pbx-fs: {format: freeswitch, timezone: America/New_York, account_id: acct-000, region: us, country: US}\n"
-    )  # fmt: skip
+    )
     return located

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from jobs.cli import main
+from jobs.commands.cli import main
 from tests.landing_fixtures import account, leg, log_line, write_accounts, write_cdr, write_usage
 from tests.test_billing import billing_row, write_billing
 
@@ -29,41 +29,108 @@ MINOR = "acct-minor-01"
 
 
 def build_rights_landing(landing: Path) -> None:
-    accounts = [account(a, username=f"user_{a}", email=f"{a}@example.org", phone=f"+1202555{n:04d}",
-                        do_not_sell="true" if a == OPTED_OUT_AT_REGISTRATION else "false")
-                for n, a in enumerate(REGULAR)]  # fmt: skip
-    accounts.append(account(ERASED["account_id"], username=ERASED["username"], email=ERASED["email"],
-                            phone=ERASED["phone"], full_name=ERASED["full_name"]))  # fmt: skip
+    accounts = [
+        account(
+            a,
+            username=f"user_{a}",
+            email=f"{a}@example.org",
+            phone=f"+1202555{n:04d}",
+            do_not_sell="true" if a == OPTED_OUT_AT_REGISTRATION else "false",
+        )
+        for n, a in enumerate(REGULAR)
+    ]
+    accounts.append(
+        account(
+            ERASED["account_id"],
+            username=ERASED["username"],
+            email=ERASED["email"],
+            phone=ERASED["phone"],
+            full_name=ERASED["full_name"],
+        )
+    )
     accounts.append(account(MINOR, birth_date="2011-05-01", created_at="2024-01-05T10:00:00Z"))
     write_accounts(landing, accounts)
     legs = [leg(f"leg-{a}-{i}", a, START, END) for a in REGULAR for i in range(2)]
-    legs += [leg(f"leg-erase-{i}", ERASED["account_id"], START, END, participant_name=ERASED["full_name"],
-                 participant_email=ERASED["email"], caller_number=ERASED["phone"]) for i in range(3)]  # fmt: skip
+    legs += [
+        leg(
+            f"leg-erase-{i}",
+            ERASED["account_id"],
+            START,
+            END,
+            participant_name=ERASED["full_name"],
+            participant_email=ERASED["email"],
+            caller_number=ERASED["phone"],
+        )
+        for i in range(3)
+    ]
     # The erased person as a participant of someone else's conference.
-    legs.append(leg("leg-guest", "acct-000", START, END, participant_name=ERASED["full_name"],
-                    participant_email=ERASED["email"].upper(), access_type="dial_in", caller_number="0044 20 7946 0321"))  # fmt: skip
+    legs.append(
+        leg(
+            "leg-guest",
+            "acct-000",
+            START,
+            END,
+            participant_name=ERASED["full_name"],
+            participant_email=ERASED["email"].upper(),
+            access_type="dial_in",
+            caller_number="0044 20 7946 0321",
+        )
+    )
     legs.append(leg("leg-minor", MINOR, START, END))
     # A broken line of the erased account: quarantined whole, raw text and all.
-    legs.append('{"leg_id": "leg-erase-broken", "account_id": "' + ERASED["account_id"] + '", "participant_email": "'
-                + ERASED["email"])  # fmt: skip
+    legs.append(
+        '{"leg_id": "leg-erase-broken", "account_id": "'
+        + ERASED["account_id"]
+        + '", "participant_email": "'
+        + ERASED["email"]
+    )
     write_cdr(landing, DAY, legs)
-    write_usage(landing, DAY, [
-        log_line("203.0.113.9", "02/Nov/2026:14:05:03 +0000",
-                 "/webinar/register/991?email=" + ERASED["email"].replace("@", "%40"), AGENT),
-        log_line("198.51.100.20", "02/Nov/2026:14:06:03 +0000", "/signin", AGENT),
-        f'198.51.100.21 - user_{ACCESS_ACCOUNT} [02/Nov/2026:14:07:03 +0000] "GET /profile HTTP/1.1" 200 512 "-" "{AGENT}"',
-    ])  # fmt: skip
-    write_billing(landing, [
-        billing_row("txn-erase-1", ERASED["account_id"], card_number=CARD, cardholder_name=ERASED["full_name"]),
-        billing_row("txn-keep-1", "acct-000"),
-    ])  # fmt: skip
-    write_requests(landing, [
-        {"request_id": "pr_erase_1", "kind": "erasure", "account_id": ERASED["account_id"], "received_at": "2026-11-03T10:00:00Z"},
-        {"request_id": "pr_access_1", "kind": "access", "account_id": ACCESS_ACCOUNT, "received_at": "2026-11-03T11:00:00Z"},
-        {"request_id": "pr_optout_1", "kind": "opt_out_of_sale", "account_id": OPTED_OUT_BY_REQUEST,
-         "received_at": "2026-11-03T12:00:00Z"},
-        '{"request_id": "pr_broken", "kind": "erasure", "account_id": "' + ERASED["account_id"],
-    ])  # fmt: skip
+    write_usage(
+        landing,
+        DAY,
+        [
+            log_line(
+                "203.0.113.9",
+                "02/Nov/2026:14:05:03 +0000",
+                "/webinar/register/991?email=" + ERASED["email"].replace("@", "%40"),
+                AGENT,
+            ),
+            log_line("198.51.100.20", "02/Nov/2026:14:06:03 +0000", "/signin", AGENT),
+            f"198.51.100.21 - user_{ACCESS_ACCOUNT} [02/Nov/2026:14:07:03 +0000] "
+            f'"GET /profile HTTP/1.1" 200 512 "-" "{AGENT}"',
+        ],
+    )
+    write_billing(
+        landing,
+        [
+            billing_row("txn-erase-1", ERASED["account_id"], card_number=CARD, cardholder_name=ERASED["full_name"]),
+            billing_row("txn-keep-1", "acct-000"),
+        ],
+    )
+    write_requests(
+        landing,
+        [
+            {
+                "request_id": "pr_erase_1",
+                "kind": "erasure",
+                "account_id": ERASED["account_id"],
+                "received_at": "2026-11-03T10:00:00Z",
+            },
+            {
+                "request_id": "pr_access_1",
+                "kind": "access",
+                "account_id": ACCESS_ACCOUNT,
+                "received_at": "2026-11-03T11:00:00Z",
+            },
+            {
+                "request_id": "pr_optout_1",
+                "kind": "opt_out_of_sale",
+                "account_id": OPTED_OUT_BY_REQUEST,
+                "received_at": "2026-11-03T12:00:00Z",
+            },
+            '{"request_id": "pr_broken", "kind": "erasure", "account_id": "' + ERASED["account_id"],
+        ],
+    )
 
 
 def write_requests(landing: Path, requests: list[dict | str]) -> Path:
@@ -75,8 +142,15 @@ def write_requests(landing: Path, requests: list[dict | str]) -> Path:
 
 
 def where(root: Path, *extra: str) -> list[str]:
-    return ["--landing", str(root / "landing"), "--lake", str(root / "lake"), "--exports", str(root / "exports"),
-            *extra]  # fmt: skip
+    return [
+        "--landing",
+        str(root / "landing"),
+        "--lake",
+        str(root / "lake"),
+        "--exports",
+        str(root / "exports"),
+        *extra,
+    ]
 
 
 def run_cli(command: str, root: Path, *extra: str) -> int:

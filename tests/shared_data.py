@@ -3,6 +3,4 @@
 import os
 from pathlib import Path
 
-SHARED_DATA = Path(
-    os.environ.get("TOLLGATE_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
-)
+SHARED_DATA = Path(os.environ.get("TOLLGATE_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))

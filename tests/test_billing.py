@@ -8,7 +8,7 @@ import logging
 from decimal import Decimal
 from pathlib import Path
 
-from jobs.cli import main
+from jobs.commands.cli import main
 from tests.landing_fixtures import account, write_accounts
 from transforms.parse_billing import BILLING_FIELDS, parse_billing_lines
 
@@ -106,13 +106,14 @@ def test_billing_parser_rejects_every_kind_of_bad_record_with_a_reason(spark):
     }
 
 
-def test_billing_ingest_writes_bronze_and_quarantines_rejects_without_logging_values(
-    spark, tmp_path, hmac_key, caplog
-):
+def test_billing_ingest_writes_bronze_and_quarantines_rejects_without_logging_values(spark, tmp_path, hmac_key, caplog):
     landing, lake = tmp_path / "landing", tmp_path / "lake"
     write_accounts(landing, [account("acct-1")])
-    write_billing(landing, [billing_row("txn-1", "acct-1"), billing_row("txn-2", "acct-1", amount="n/a"),
-                            billing_row("txn-1", "acct-1")], extra_lines=("",))  # fmt: skip
+    write_billing(
+        landing,
+        [billing_row("txn-1", "acct-1"), billing_row("txn-2", "acct-1", amount="n/a"), billing_row("txn-1", "acct-1")],
+        extra_lines=("",),
+    )
     with caplog.at_level(logging.INFO, logger="tollgate"):
         assert main(["ingest", "--landing", str(landing), "--lake", str(lake)]) == 0
     bronze = spark.read.format("delta").load(str(lake / "bronze" / "billing")).collect()
@@ -122,8 +123,10 @@ def test_billing_ingest_writes_bronze_and_quarantines_rejects_without_logging_va
     assert bronze[0].billing_address == "Flat 8\nMorris River\nB83 0SR"
     quarantine = spark.read.format("delta").load(str(lake / "bronze" / "quarantine")).where("source = 'billing'")
     assert sorted((r.line_number, r.reason) for r in quarantine.collect()) == [
-        (5, "invalid amount"), (8, "duplicate transaction_id"), (11, "blank line"),
-    ]  # fmt: skip
+        (5, "invalid amount"),
+        (8, "duplicate transaction_id"),
+        (11, "blank line"),
+    ]
     assert "billing" in caplog.text and CARD not in caplog.text and "Morris" not in caplog.text
     # A re-run replaces the snapshot: still one accepted row, three rejects.
     assert main(["ingest", "--landing", str(landing), "--lake", str(lake)]) == 0

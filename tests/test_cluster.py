@@ -19,8 +19,8 @@ from pathlib import Path
 import pyspark
 import pytest
 
-from jobs.cli import main
-from jobs.session import PROJECT_ROOT, delta_jars
+from jobs.commands.cli import main
+from jobs.lake.session import PROJECT_ROOT, delta_jars
 from tests.test_pipeline import build_landing
 
 KEY = "cluster-test-key-0123456789abcdef"
@@ -37,7 +37,13 @@ def _free_port() -> int:
 
 def _spark_class(args: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen:
     """A Spark daemon in its own process group, bounded by `timeout` even if pytest dies."""
-    command = ["timeout", "--kill-after=10", str(SUBMIT_TIMEOUT_S + 300), str(SPARK_HOME / "bin" / "spark-class"), *args]
+    command = [
+        "timeout",
+        "--kill-after=10",
+        str(SUBMIT_TIMEOUT_S + 300),
+        str(SPARK_HOME / "bin" / "spark-class"),
+        *args,
+    ]
     with log.open("wb") as out:
         return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
@@ -66,9 +72,14 @@ def _stop(process: subprocess.Popen) -> None:
 def _daemon_env(tmp_path: Path) -> dict[str, str]:
     env = {name: value for name, value in os.environ.items() if not name.startswith(("SPARK_", "PYSPARK_"))}
     # Bind to the loopback address only; no REST submission server on the master.
-    return {**env, "SPARK_HOME": str(SPARK_HOME), "SPARK_LOCAL_IP": "127.0.0.1",
-            "SPARK_MASTER_OPTS": "-Dspark.master.rest.enabled=false",
-            "SPARK_WORKER_DIR": str(tmp_path / "work"), "SPARK_LOG_DIR": str(tmp_path / "logs")}  # fmt: skip
+    return {
+        **env,
+        "SPARK_HOME": str(SPARK_HOME),
+        "SPARK_LOCAL_IP": "127.0.0.1",
+        "SPARK_MASTER_OPTS": "-Dspark.master.rest.enabled=false",
+        "SPARK_WORKER_DIR": str(tmp_path / "work"),
+        "SPARK_LOG_DIR": str(tmp_path / "logs"),
+    }
 
 
 @pytest.fixture()
@@ -80,13 +91,41 @@ def standalone_cluster(tmp_path):
     started = []
     try:
         master_log = tmp_path / "master.log"
-        started.append(_spark_class(["org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
-                                     "--port", str(port), "--webui-port", str(master_ui)], master_log, env))  # fmt: skip
+        started.append(
+            _spark_class(
+                [
+                    "org.apache.spark.deploy.master.Master",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--webui-port",
+                    str(master_ui),
+                ],
+                master_log,
+                env,
+            )
+        )
         _wait_for(master_log, "I have been elected leader", started[-1])
         worker_log = tmp_path / "worker.log"
-        started.append(_spark_class(["org.apache.spark.deploy.worker.Worker", url, "--host", "127.0.0.1",
-                                     "--webui-port", str(worker_ui), "--cores", "1", "--memory", "2g"],
-                                    worker_log, env))  # fmt: skip
+        started.append(
+            _spark_class(
+                [
+                    "org.apache.spark.deploy.worker.Worker",
+                    url,
+                    "--host",
+                    "127.0.0.1",
+                    "--webui-port",
+                    str(worker_ui),
+                    "--cores",
+                    "1",
+                    "--memory",
+                    "2g",
+                ],
+                worker_log,
+                env,
+            )
+        )
         _wait_for(worker_log, "Successfully registered with master", started[-1])
         yield url, tmp_path / "work"
     finally:
@@ -101,23 +140,35 @@ def _package(dist: Path) -> Path:
 
 
 def _submit(master: str, py_files: Path, root: Path, log: Path) -> int:
-    """spark-submit jobs/run.py, configured by the project's spark-defaults.conf."""
+    """spark-submit jobs/__main__.py run, configured by the project's spark-defaults.conf."""
     env = {name: value for name, value in os.environ.items() if not name.startswith(("SPARK_", "PYSPARK_"))}
-    env.update({
-        "SPARK_HOME": str(SPARK_HOME), "SPARK_LOCAL_IP": "127.0.0.1",
-        "SPARK_CONF_DIR": str(PROJECT_ROOT),  # spark-defaults.conf: local[2], which --master overrides
-        "PYSPARK_PYTHON": sys.executable, "TOLLGATE_HOME": str(PROJECT_ROOT), "TOLLGATE_HMAC_KEY": KEY,
-    })  # fmt: skip
+    env.update(
+        {
+            "SPARK_HOME": str(SPARK_HOME),
+            "SPARK_LOCAL_IP": "127.0.0.1",
+            "SPARK_CONF_DIR": str(PROJECT_ROOT),  # spark-defaults.conf: local[2], which --master overrides
+            "PYSPARK_PYTHON": sys.executable,
+            "TOLLGATE_HOME": str(PROJECT_ROOT),
+            "TOLLGATE_HMAC_KEY": KEY,
+        }
+    )
     command = [
-        str(SPARK_HOME / "bin" / "spark-submit"), "--master", master,
-        "--py-files", str(py_files), "--jars", ",".join(str(jar) for jar in delta_jars()),
-        str(PROJECT_ROOT / "jobs" / "run.py"),
+        str(SPARK_HOME / "bin" / "spark-submit"),
+        "--master",
+        master,
+        "--py-files",
+        str(py_files),
+        "--jars",
+        ",".join(str(jar) for jar in delta_jars()),
+        str(PROJECT_ROOT / "jobs" / "__main__.py"),
+        "run",
         *(f"--{name}={root / name}" for name in ("landing", "lake", "exports")),
-    ]  # fmt: skip
+    ]
     # The project folder as working folder: spark-defaults.conf names conf/log4j2.properties.
     with log.open("wb") as out:
-        return subprocess.run(command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                              timeout=SUBMIT_TIMEOUT_S).returncode  # fmt: skip
+        return subprocess.run(
+            command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, timeout=SUBMIT_TIMEOUT_S
+        ).returncode
 
 
 def _gold_tables(spark, lake: Path) -> dict[str, list[tuple]]:
@@ -132,9 +183,12 @@ def test_spark_submit_to_a_standalone_cluster_gives_the_gold_tables_of_a_local_r
 ):
     master, work_dir = standalone_cluster
     py_files = _package(tmp_path / "dist")
-    assert {"jobs/run.py", "transforms/aggregates.py", "expectations/manifest.schema.json"} <= set(
-        zipfile.ZipFile(py_files).namelist()
-    )
+    assert {
+        "jobs/__main__.py",
+        "jobs/pipeline/run.py",
+        "transforms/aggregates.py",
+        "expectations/manifest.schema.json",
+    } <= set(zipfile.ZipFile(py_files).namelist())
     cluster_root, local_root = tmp_path / "cluster", tmp_path / "local"
     # The same files in both (no symlinks: bronze records paths relative to the landing folder).
     build_landing(cluster_root / "landing")

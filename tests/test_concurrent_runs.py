@@ -16,21 +16,24 @@ from pathlib import Path
 import pytest
 from pyspark.sql import functions as F
 
-from jobs.cli import main
-from jobs.lock import LakeBusy, lake_lock
-from jobs.verify import verify_release
+from jobs.commands.cli import main
+from jobs.lake.lock import LakeBusy, lake_lock
+from jobs.release.verify import verify_release
 from tests.test_killed_jobs import KEY, _releases, _start
 from tests.test_pipeline import build_landing
 
 PATIENCE_S = 3600
-HOLD = "import sys; from pathlib import Path; from jobs.lock import lake_lock\n" \
-       "with lake_lock(Path(sys.argv[1]), 'run'):\n    print('held', flush=True); sys.stdin.read()"  # fmt: skip
+HOLD = (
+    "import sys; from pathlib import Path; from jobs.lake.lock import lake_lock\n"
+    "with lake_lock(Path(sys.argv[1]), 'run'):\n    print('held', flush=True); sys.stdin.read()"
+)
 
 
 def _holder(lake: Path) -> subprocess.Popen:
     """A plain Python process (no JVM) that holds the lake lock until killed or fed EOF."""
-    process = subprocess.Popen([sys.executable, "-c", HOLD, str(lake)], stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, text=True)  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(lake)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     assert process.stdout.readline() == "held\n"
     return process
 
@@ -106,8 +109,17 @@ def test_two_runs_at_once_serialize_a_third_is_refused_and_tables_are_as_after_o
         _refuse_a_third_run_meanwhile(tmp_path, where, runs)
         # The reference: one run of the same landing into another lake, meanwhile, in this process.
         monkeypatch.setenv("TOLLGATE_HMAC_KEY", KEY)
-        assert main(["run", f"--landing={tmp_path / 'landing'}", f"--lake={tmp_path / 'ref'}",
-                     f"--exports={tmp_path / 'ref-exports'}"]) == 0  # fmt: skip
+        assert (
+            main(
+                [
+                    "run",
+                    f"--landing={tmp_path / 'landing'}",
+                    f"--lake={tmp_path / 'ref'}",
+                    f"--exports={tmp_path / 'ref-exports'}",
+                ]
+            )
+            == 0
+        )
         assert [run.wait(timeout=2 * PATIENCE_S) for run in runs] == [0, 0]
     finally:
         for run in runs:
@@ -135,8 +147,9 @@ def _refuse_a_third_run_meanwhile(tmp_path: Path, where: list[str], runs: list[s
         time.sleep(0.1)
     assert _holder_pid(lock) in {run.pid for run in runs}
     env = {**os.environ, "TOLLGATE_HMAC_KEY": KEY}
-    third = subprocess.run([sys.executable, "-m", "jobs.cli", "run", *where], env=env, capture_output=True,
-                           text=True, timeout=PATIENCE_S)  # fmt: skip
+    third = subprocess.run(
+        [sys.executable, "-m", "jobs", "run", *where], env=env, capture_output=True, text=True, timeout=PATIENCE_S
+    )
     assert third.returncode == 1
     named = re.search(r"another tollgate command \(pid (\d+), `run`, since \d\d:\d\d:\d\d UTC\)", third.stderr)
     assert named and int(named.group(1)) in {run.pid for run in runs}

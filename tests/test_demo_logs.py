@@ -4,7 +4,7 @@ import csv
 import json
 import logging
 
-from jobs.cli import main
+from jobs.commands.cli import main
 
 
 def _personal_values(landing) -> set[str]:

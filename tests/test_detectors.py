@@ -114,8 +114,7 @@ NEGATIVES = {
         "1.2.3.4.5",
         "v10.20.30.40x",
         # Four-part versions in user agents (Apache log).
-        "Mozilla/5.0 (Windows; U; Windows NT 5.2; en-US; rv:1.8.1.4) Gecko/20070515 "
-        "Firefox/2.0.0.4",
+        "Mozilla/5.0 (Windows; U; Windows NT 5.2; en-US; rv:1.8.1.4) Gecko/20070515 Firefox/2.0.0.4",
         "rv:1.9.0.19",
         "Chrome/30.0.0.0",
         "CoolNovo/2.0.9.20",
@@ -134,9 +133,9 @@ NEGATIVES = {
     "sip_uri": ["sip:conference.example.com", "gossip: alice@example.com"],
     "us_ssn": ["000-12-3456", "666-12-3456", "123-00-4567", "2026-11-03", "123-45-67890"],
 }
-CASES = [
-    (kind, value, True) for kind, values in POSITIVES.items() for value in values
-] + [(kind, value, False) for kind in DETECTORS for value in [*NEGATIVES[kind], None, ""]]
+CASES = [(kind, value, True) for kind, values in POSITIVES.items() for value in values] + [
+    (kind, value, False) for kind in DETECTORS for value in [*NEGATIVES[kind], None, ""]
+]
 
 
 def detected_kinds(spark, values: list[str | None]) -> list[list[str]]:
@@ -169,9 +168,7 @@ def test_detector_inline_rows(inline_kinds, kind, value, expected):
 def test_null_and_empty_hold_no_pii(spark):
     df = spark.createDataFrame([(None,), ("",)], "value string")
     columns = [detect(F.col("value")).alias(name) for name, detect in DETECTORS.items()]
-    rows = df.select(
-        *columns, has_pii(F.col("value")).alias("any"), pii_kinds(F.col("value")).alias("k")
-    ).collect()
+    rows = df.select(*columns, has_pii(F.col("value")).alias("any"), pii_kinds(F.col("value")).alias("k")).collect()
     for row in rows:
         assert row.k == []
         assert not any(row[name] for name in [*DETECTORS, "any"])

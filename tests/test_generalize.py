@@ -6,9 +6,13 @@ from transforms.generalize import with_calling_code
 from transforms.silver_web import url_path_template
 from transforms.user_agent import with_user_agent_classes
 
-CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
-IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-          "Version/17.1 Mobile/15E148 Safari/604.1")  # fmt: skip
+CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+)
+IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.1 Mobile/15E148 Safari/604.1"
+)
 
 
 def test_user_agents_reduce_to_allow_listed_families(spark):
@@ -34,8 +38,15 @@ def test_phone_numbers_reduce_to_calling_codes(spark):
 
 
 def test_urls_reduce_to_path_templates(spark):
-    urls = ["/j/8812345678?pwd=abc", "/webinar/register/991?email=a%40b.example", "/signin",
-            "/u/jane.doe@example.com/profile", "/static/js/app.3f2a1b.js", None, ""]  # fmt: skip
+    urls = [
+        "/j/8812345678?pwd=abc",
+        "/webinar/register/991?email=a%40b.example",
+        "/signin",
+        "/u/jane.doe@example.com/profile",
+        "/static/js/app.3f2a1b.js",
+        None,
+        "",
+    ]
     df = spark.createDataFrame([(u,) for u in urls], "url string")
     got = [r[0] for r in df.select(url_path_template(F.col("url"))).collect()]
     assert got == ["/j/{id}", "/webinar/register/{id}", "/signin", "/u/{id}/profile", "/static/js/{id}", None, ""]

@@ -15,28 +15,50 @@ from zoneinfo import ZoneInfo, available_timezones
 import phonenumbers
 import pytest
 
-from jobs import generate, generate_cdr
-from jobs.generate import generate_landing
+from jobs.synthetic import cdr as generate_cdr
+from jobs.synthetic import landing as generate
+from jobs.synthetic.landing import generate_landing
 from transforms.vocabulary import ACCESS_TYPES, PRODUCTS, REGIONS
 
 SMALL = {"days": 7, "accounts": 200, "legs_per_day": 500, "seed": 7}
 CDR_KEYS = {
-    "leg_id", "conference_id", "account_id", "participant_name", "participant_email",
-    "caller_number", "access_number", "access_type", "ip_address", "user_agent", "country",
-    "region", "product", "start_time", "end_time", "duration_s", "recorded", "transcribed",
-    "mos", "rating", "notes",
+    "leg_id",
+    "conference_id",
+    "account_id",
+    "participant_name",
+    "participant_email",
+    "caller_number",
+    "access_number",
+    "access_type",
+    "ip_address",
+    "user_agent",
+    "country",
+    "region",
+    "product",
+    "start_time",
+    "end_time",
+    "duration_s",
+    "recorded",
+    "transcribed",
+    "mos",
+    "rating",
+    "notes",
 }
 ZONES_OF_REGION = {
     "us": {"America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"},
-    "ca": {"America/Toronto", "America/Vancouver"}, "ie": {"Europe/Dublin"},
-    "jp": {"Asia/Tokyo"}, "in": {"Asia/Kolkata"}, "sg": {"Asia/Singapore"},
-    "hk": {"Asia/Hong_Kong"}, "uk": {"Europe/London"},
+    "ca": {"America/Toronto", "America/Vancouver"},
+    "ie": {"Europe/Dublin"},
+    "jp": {"Asia/Tokyo"},
+    "in": {"Asia/Kolkata"},
+    "sg": {"Asia/Singapore"},
+    "hk": {"Asia/Hong_Kong"},
+    "uk": {"Europe/London"},
     "au": {"Australia/Sydney", "Australia/Perth"},
     "eu": {"Europe/Berlin", "Europe/Paris", "Europe/Madrid", "Europe/Amsterdam"},
 }
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 COMBINED_LOG = re.compile(
-    r'^(?P<ip>[0-9a-f.:]+) - - \[(?P<time>\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} \+0000)\] '
+    r"^(?P<ip>[0-9a-f.:]+) - - \[(?P<time>\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} \+0000)\] "
     r'"(?P<method>GET|POST) (?P<path>/\S*) HTTP/1\.1" (?P<status>\d{3}) (?P<bytes>\d+|-) '
     r'"(?P<referer>[^"]*)" "(?P<ua>[^"]*)"$'
 )
@@ -55,9 +77,11 @@ def tree(root: Path) -> dict[str, bytes]:
 
 def cdr_lines(root: Path) -> list[tuple[str, str]]:
     """(partition date, raw line) for every CDR line."""
-    return [(f.parent.name.removeprefix("date="), line)
-            for f in sorted(root.glob("cdr/date=*/legs-*.jsonl"))
-            for line in f.read_text(encoding="utf-8").splitlines()]
+    return [
+        (f.parent.name.removeprefix("date="), line)
+        for f in sorted(root.glob("cdr/date=*/legs-*.jsonl"))
+        for line in f.read_text(encoding="utf-8").splitlines()
+    ]
 
 
 def cdr_records(root: Path) -> list[tuple[str, dict]]:
@@ -133,8 +157,7 @@ def test_cdr_records_follow_the_contract(landing):
 
 def test_leg_times_carry_the_account_zone_offset_across_a_dst_change(tmp_path):
     # US clocks fall back on 2026-11-01: New York legs must show both -04:00 and -05:00.
-    generate_landing(tmp_path, days=3, accounts=200, legs_per_day=400,
-                     start=dt.date(2026, 10, 30))
+    generate_landing(tmp_path, days=3, accounts=200, legs_per_day=400, start=dt.date(2026, 10, 30))
     zone_of = {row["account_id"]: row["timezone"] for row in accounts(tmp_path)}
     new_york = set()
     for _, record in cdr_records(tmp_path):
@@ -166,8 +189,7 @@ def test_accounts_are_consistent(landing):
         assert created < window_start
         birth = dt.date.fromisoformat(r["birth_date"])
         leap_day = (birth.month, birth.day) == (2, 29)
-        adult_on = (dt.date(birth.year + 18, 3, 1) if leap_day
-                    else birth.replace(year=birth.year + 18))
+        adult_on = dt.date(birth.year + 18, 3, 1) if leap_day else birth.replace(year=birth.year + 18)
         minors += created.date() < adult_on
     assert minors == summary["minors"] >= 1
 
@@ -229,7 +251,7 @@ def test_usage_logs_are_combined_format_but_one_truncated_line(landing):
         lines = log_file.read_text(encoding="utf-8").splitlines()
         total += len(lines)
         matches = [COMBINED_LOG.match(line) for line in lines]
-        broken = [line for line, m in zip(lines, matches) if m is None]
+        broken = [line for line, m in zip(lines, matches, strict=False) if m is None]
         assert len(broken) == 1 and broken[0].count('"') == 5  # the UA's quote left open
         day = dt.date.fromisoformat(log_file.parent.name.removeprefix("date="))
         for m in filter(None, matches):
@@ -264,8 +286,7 @@ def test_privacy_requests_name_known_accounts_inside_the_window(landing):
         assert set(r) == {"request_id", "kind", "account_id", "received_at"}
         assert r["kind"] in generate.REQUEST_KINDS and r["account_id"] in known
         received = dt.datetime.fromisoformat(r["received_at"])
-        assert dt.datetime(2026, 11, 2, tzinfo=dt.UTC) <= received < dt.datetime(
-            2026, 11, 9, tzinfo=dt.UTC)
+        assert dt.datetime(2026, 11, 2, tzinfo=dt.UTC) <= received < dt.datetime(2026, 11, 9, tzinfo=dt.UTC)
 
 
 def test_days_split_into_parts_of_bounded_size(tmp_path, monkeypatch):
@@ -280,8 +301,7 @@ def test_days_split_into_parts_of_bounded_size(tmp_path, monkeypatch):
 def test_command_line_runs_and_logs_no_personal_values(tmp_path, caplog):
     parser = argparse.ArgumentParser()
     generate.configure(parser)
-    args = parser.parse_args(["--out", str(tmp_path), "--days", "2", "--accounts", "60",
-                              "--legs-per-day", "200"])
+    args = parser.parse_args(["--out", str(tmp_path), "--days", "2", "--accounts", "60", "--legs-per-day", "200"])
     with caplog.at_level(logging.DEBUG, logger="tollgate.generate"):
         assert generate.run(args) == 0
     logged = "\n".join(record.getMessage() for record in caplog.records)

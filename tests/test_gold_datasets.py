@@ -7,16 +7,15 @@ import datetime as dt
 import pytest
 from pyspark.sql import functions as F
 
-from expectations.contracts import CALL_QUALITY, WEB_USAGE_BY_HOUR
 from expectations.gate import GateFailure, validate_table
-from jobs import cli
-from jobs.aggregate import aggregate
-from jobs.export import export_release
-from jobs.lake import Lake
-from jobs.policy import load_policy
-from jobs.recipients import Recipient
-from jobs.session import project_path
-from jobs.verify import verify_release
+from jobs.commands import cli
+from jobs.config.policy import load_policy
+from jobs.config.recipients import Recipient
+from jobs.lake.layout import Lake
+from jobs.lake.session import project_path
+from jobs.release.export import export_release
+from jobs.release.verify import verify_release
+from jobs.stages.aggregate import aggregate
 from transforms.aggregates import (
     call_quality,
     mos_band,
@@ -26,6 +25,7 @@ from transforms.aggregates import (
     usage_by_time_of_day,
     web_usage_by_hour,
 )
+from transforms.contracts import CALL_QUALITY, WEB_USAGE_BY_HOUR
 from transforms.silver_web import SILVER_WEB_COLUMNS
 
 WEEK = DAY = dt.date(2026, 11, 2)  # a Monday
@@ -56,17 +56,24 @@ def _silver(spark):
     # published, one band. 03:00 app (3 accounts) and 03:00 web (2 accounts, 2 legs, 50 min):
     # time-of-day cells under k, suppressed.
     rows = (
-        _legs("good", 9, "app", 12, 1, 10, 4.5) + _legs("fair", 9, "app", 11, 1, 20, 3.8)
-        + _legs("bad", 9, "app", 2, 2, 30, 2.0) + _legs("web", 9, "web", 10, 1, 5, 4.1)
-        + _legs("night", 3, "app", 3, 1, 15, 4.5) + _legs("nightweb", 3, "web", 2, 1, 25, 4.1)
-    )  # fmt: skip
+        _legs("good", 9, "app", 12, 1, 10, 4.5)
+        + _legs("fair", 9, "app", 11, 1, 20, 3.8)
+        + _legs("bad", 9, "app", 2, 2, 30, 2.0)
+        + _legs("web", 9, "web", 10, 1, 5, 4.1)
+        + _legs("night", 3, "app", 3, 1, 15, 4.5)
+        + _legs("nightweb", 3, "web", 2, 1, 25, 4.1)
+    )
     return spark.createDataFrame(rows, SILVER_SCHEMA)
 
 
 def _differencing_attack(tod_df, quality_df) -> dict[str, tuple[int, int]]:
     """Per access type: the published time-of-day legs and minutes minus the published bands."""
-    tod = tod_df.groupBy(*GROUP).agg(F.sum("participant_legs").alias("t_legs"), F.sum("participant_minutes").alias("t_min"))
-    bands = quality_df.groupBy(*GROUP).agg(F.sum("participant_legs").alias("b_legs"), F.sum("participant_minutes").alias("b_min"))
+    tod = tod_df.groupBy(*GROUP).agg(
+        F.sum("participant_legs").alias("t_legs"), F.sum("participant_minutes").alias("t_min")
+    )
+    bands = quality_df.groupBy(*GROUP).agg(
+        F.sum("participant_legs").alias("b_legs"), F.sum("participant_minutes").alias("b_min")
+    )
     joined = tod.join(bands, GROUP, "full")
     return {
         row.access_type: ((row.t_legs or 0) - (row.b_legs or 0), (row.t_min or 0) - (row.b_min or 0))
@@ -76,10 +83,19 @@ def _differencing_attack(tod_df, quality_df) -> dict[str, tuple[int, int]]:
 
 @pytest.mark.parametrize(
     ("mos", "band"),
-    [(5.0, "very_satisfied"), (4.3, "very_satisfied"), (4.2, "satisfied"), (4.0, "satisfied"),
-     (3.6, "some_dissatisfied"), (3.1, "many_dissatisfied"), (2.6, "nearly_all_dissatisfied"),
-     (2.5, "not_recommended"), (1.0, "not_recommended"), (None, "unknown")],
-)  # fmt: skip
+    [
+        (5.0, "very_satisfied"),
+        (4.3, "very_satisfied"),
+        (4.2, "satisfied"),
+        (4.0, "satisfied"),
+        (3.6, "some_dissatisfied"),
+        (3.1, "many_dissatisfied"),
+        (2.6, "nearly_all_dissatisfied"),
+        (2.5, "not_recommended"),
+        (1.0, "not_recommended"),
+        (None, "unknown"),
+    ],
+)
 def test_mos_bands(spark, mos, band):
     df = spark.createDataFrame([(mos,)], "mos double")
     assert df.select(mos_band(F.col("mos"))).first()[0] == band
@@ -88,8 +104,10 @@ def test_mos_bands(spark, mos, band):
 def test_call_quality_withholds_a_small_band_and_its_smallest_neighbour(spark):
     silver = _silver(spark)
     quality = call_quality(released_legs(silver, usage_by_time_of_day(silver, k=10)), k=10)
-    rows = sorted((r.access_type, r.mos_band, r.participant_legs, r.participant_minutes, r.distinct_accounts)
-                  for r in quality.collect())  # fmt: skip
+    rows = sorted(
+        (r.access_type, r.mos_band, r.participant_legs, r.participant_minutes, r.distinct_accounts)
+        for r in quality.collect()
+    )
     # app: "not_recommended" (2 accounts) is under k, so "some_dissatisfied" (11) goes with
     # it; the 03:00 legs were never released. web: one band of 10, nothing withheld.
     assert rows == [("app", "very_satisfied", 12, 120, 12), ("web", "satisfied", 10, 50, 10)]
@@ -124,9 +142,13 @@ def test_the_attack_works_against_bands_of_all_legs(spark):
 
 
 def test_call_quality_all_small_none_small_and_empty(spark):
-    few = spark.createDataFrame(_legs("few", 9, "sip", 4, 1, 5, 4.4) + _legs("low", 9, "sip", 3, 1, 5, 1.5), SILVER_SCHEMA)
+    few = spark.createDataFrame(
+        _legs("few", 9, "sip", 4, 1, 5, 4.4) + _legs("low", 9, "sip", 3, 1, 5, 1.5), SILVER_SCHEMA
+    )
     assert call_quality(few, k=10).count() == 0
-    both = spark.createDataFrame(_legs("a", 9, "sip", 10, 1, 5, 4.4) + _legs("b", 9, "sip", 10, 1, 5, None), SILVER_SCHEMA)
+    both = spark.createDataFrame(
+        _legs("a", 9, "sip", 10, 1, 5, 4.4) + _legs("b", 9, "sip", 10, 1, 5, None), SILVER_SCHEMA
+    )
     assert sorted(r.mos_band for r in call_quality(both, k=10).collect()) == ["unknown", "very_satisfied"]
     assert call_quality(spark.createDataFrame([], SILVER_SCHEMA), k=10).count() == 0
 
@@ -164,12 +186,28 @@ def test_both_datasets_pass_their_gate(spark):
 @pytest.mark.parametrize(
     ("contract", "row", "failure"),
     [
-        (CALL_QUALITY, (WEEK, "us", "app", "excellent", 3, 30, 12), GateFailure("mos_band", "expect_column_values_to_be_in_set")),
-        (CALL_QUALITY, (WEEK, "us", "app", "satisfied", 3, 30, 4), GateFailure("distinct_accounts", "expect_column_values_to_be_between")),
-        (WEB_USAGE_BY_HOUR, (DAY, 14, "Chrome", "Windows", "robot", 31, 10), GateFailure("device_class", "expect_column_values_to_be_in_set")),
-        (WEB_USAGE_BY_HOUR, (DAY, 14, "Chrome", "Windows", "desktop", 31, 9), GateFailure("distinct_visitors", "expect_column_values_to_be_between")),
+        (
+            CALL_QUALITY,
+            (WEEK, "us", "app", "excellent", 3, 30, 12),
+            GateFailure("mos_band", "expect_column_values_to_be_in_set"),
+        ),
+        (
+            CALL_QUALITY,
+            (WEEK, "us", "app", "satisfied", 3, 30, 4),
+            GateFailure("distinct_accounts", "expect_column_values_to_be_between"),
+        ),
+        (
+            WEB_USAGE_BY_HOUR,
+            (DAY, 14, "Chrome", "Windows", "robot", 31, 10),
+            GateFailure("device_class", "expect_column_values_to_be_in_set"),
+        ),
+        (
+            WEB_USAGE_BY_HOUR,
+            (DAY, 14, "Chrome", "Windows", "desktop", 31, 9),
+            GateFailure("distinct_visitors", "expect_column_values_to_be_between"),
+        ),
     ],
-)  # fmt: skip
+)
 def test_gate_refuses_contract_violations(spark, contract, row, failure):
     schema = ", ".join(f"{name} {kind}" for name, kind in contract.columns.items())
     result = validate_table(spark.createDataFrame([row], schema), contract.name, contract, k=10)
@@ -190,16 +228,25 @@ def test_aggregate_builds_all_four_idempotently_and_sql_reads_them_by_name(spark
     assert aggregate(spark, lake, [DAY], 10) == [WEEK]
     assert {name: _gold(spark, lake, name) for name in datasets} == first
     assert len(first["call_quality"]) == 2 and len(first["web_usage_by_hour"]) == 1
-    monkeypatch.setattr(cli, "COMMANDS", {"sql": "jobs.sql"})
+    monkeypatch.setattr(cli, "COMMANDS", {"sql": "jobs.commands.sql"})
     try:
         query = "SELECT mos_band, participant_legs FROM call_quality ORDER BY 1"
         assert cli.main(["sql", "--lake", str(lake.root), "--format", "csv", query]) == 0
-        assert cli.main(["sql", "--lake", str(lake.root), "--format", "csv", "SELECT SUM(requests) FROM web_usage_by_hour"]) == 0
+        assert (
+            cli.main(
+                ["sql", "--lake", str(lake.root), "--format", "csv", "SELECT SUM(requests) FROM web_usage_by_hour"]
+            )
+            == 0
+        )
     finally:
         spark.conf.set("spark.sql.runSQLOnFiles", "true")  # register_gold turned it off for this session
     assert capsys.readouterr().out.splitlines() == [
-        "mos_band,participant_legs", "satisfied,10", "very_satisfied,12", "sum(requests)", "31",
-    ]  # fmt: skip
+        "mos_band,participant_legs",
+        "satisfied,10",
+        "very_satisfied,12",
+        "sum(requests)",
+        "31",
+    ]
 
 
 def test_an_hour_table_with_no_cell_over_k_still_releases_empty(spark, tmp_path):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from pyspark.sql import functions as F
 
-from jobs.cli import main
+from jobs.commands.cli import main
 from tests.landing_fixtures import leg, write_cdr
 from tests.test_pipeline import DAY as DAY_1
 from tests.test_pipeline import build_landing, planted_forms

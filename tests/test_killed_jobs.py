@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from pyspark.sql import functions as F
 
-from jobs.cli import main
-from jobs.recipients import load_recipients
-from jobs.session import project_path
-from jobs.verify import verify_release
+from jobs.commands.cli import main
+from jobs.config.recipients import load_recipients
+from jobs.lake.session import project_path
+from jobs.release.verify import verify_release
 from tests.test_pipeline import build_landing
 
 KEY = "killed-jobs-test-key-0123456789abcdef"
@@ -23,8 +23,13 @@ KEY = "killed-jobs-test-key-0123456789abcdef"
 def _start(command: list[str], stderr=subprocess.DEVNULL) -> subprocess.Popen:
     env = {**os.environ, "TOLLGATE_HMAC_KEY": KEY}
     # Its own session, so the kill reaches the JVM that PySpark starts as a child.
-    return subprocess.Popen([sys.executable, "-m", "jobs.cli", *command], env=env, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=stderr)  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, "-m", "jobs", *command],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+    )
 
 
 def _kill_when(process: subprocess.Popen, ready, timeout_s: float = 1800) -> bool:
@@ -44,7 +49,9 @@ def _kill_when(process: subprocess.Popen, ready, timeout_s: float = 1800) -> boo
 
 def _releases(exports: Path) -> list[Path]:
     """Release folders: exports/<recipient>/<dataset>/<release_id>, never under .staging/."""
-    return sorted(p for p in exports.glob("*/*/*") if p.is_dir() and not p.relative_to(exports).parts[0].startswith("."))
+    return sorted(
+        p for p in exports.glob("*/*/*") if p.is_dir() and not p.relative_to(exports).parts[0].startswith(".")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -87,8 +94,12 @@ def _kill_mid_write(spark, root: Path, stage: str, table: str) -> str:
     return "after its commit" if commits() - commits_before else "before its commit"
 
 
-@pytest.mark.parametrize(("stage", "table"), [("anonymize", "silver/cdr_legs"), ("aggregate", "gold/usage_by_time_of_day")])
-def test_killed_stage_mid_write_then_rerun_gives_the_rows_of_an_unkilled_run(prepared, spark, tmp_path, monkeypatch, stage, table):
+@pytest.mark.parametrize(
+    ("stage", "table"), [("anonymize", "silver/cdr_legs"), ("aggregate", "gold/usage_by_time_of_day")]
+)
+def test_killed_stage_mid_write_then_rerun_gives_the_rows_of_an_unkilled_run(
+    prepared, spark, tmp_path, monkeypatch, stage, table
+):
     prepared_root, expected = prepared
     monkeypatch.setenv("TOLLGATE_HMAC_KEY", KEY)
     where = _copy(prepared_root, tmp_path)

@@ -12,9 +12,9 @@ import re
 import nbformat
 from nbclient import NotebookClient
 
-from jobs.cli import main
-from jobs.generate import generate_landing
-from jobs.session import project_path
+from jobs.commands.cli import main
+from jobs.lake.session import project_path
+from jobs.synthetic.landing import generate_landing
 from tests.test_report import png_size
 
 NOTEBOOK = project_path("notebooks", "usage_heatmap.ipynb")
@@ -42,8 +42,9 @@ def test_a_run_writes_its_report_and_the_notebook_draws_the_heat_map(tmp_path, h
     monkeypatch.setenv("TOLLGATE_HEATMAP_PNG", str(heatmap))
     monkeypatch.setenv("TOLLGATE_TREND_PNG", str(trend))
     notebook = nbformat.read(NOTEBOOK, as_version=4)
-    client = NotebookClient(notebook, timeout=600, kernel_name="python3",
-                            resources={"metadata": {"path": str(tmp_path)}})  # fmt: skip
+    client = NotebookClient(
+        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
     client.execute()  # raises CellExecutionError, with the cell, if any cell fails
     width, height = png_size(heatmap.read_bytes())
     assert width >= 600 and height >= 150 and heatmap.stat().st_size > 5_000

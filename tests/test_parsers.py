@@ -5,7 +5,7 @@ import json
 
 from pyspark.sql import functions as F
 
-from jobs.landing import read_numbered_lines
+from jobs.lake.landing import read_numbered_lines
 from tests.landing_fixtures import leg, log_line
 from tests.shared_data import SHARED_DATA
 from transforms.parse_cdr import parse_cdr_lines
@@ -80,7 +80,12 @@ def test_combined_log_parser_types_fields(spark):
     line = log_line("203.0.113.9", "03/Nov/2026:10:00:00 +0100", "/j/123?pwd=x", agent, status=304)
     got = parse_combined_log(_lines(spark, [line, None, "garbage"])).orderBy("line_number").collect()
     assert got[0].reject_reason is None
-    assert (got[0].client_ip, got[0].url, got[0].status, got[0].user_agent) == ("203.0.113.9", "/j/123?pwd=x", 304, agent)
+    assert (got[0].client_ip, got[0].url, got[0].status, got[0].user_agent) == (
+        "203.0.113.9",
+        "/j/123?pwd=x",
+        304,
+        agent,
+    )
     assert got[0].request_time == dt.datetime(2026, 11, 3, 9, 0)
     assert got[1].reject_reason == "blank line"
     assert got[2].reject_reason == "not combined log format"

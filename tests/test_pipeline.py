@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 import json
+import logging
 import shutil
 import urllib.parse
 from pathlib import Path
@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from pyspark.sql import functions as F
 
-from jobs.cli import main
-from jobs.recipients import load_recipients
-from jobs.session import project_path
+from jobs.commands.cli import main
+from jobs.config.recipients import load_recipients
+from jobs.lake.session import project_path
 from tests.landing_fixtures import account, leg, log_line, write_accounts, write_cdr, write_usage
 from tests.leak_scan import every_byte_and_value, leaked_forms, normalised_forms
 
@@ -41,10 +41,23 @@ PLANTED = {
 }
 PLANTED_TEXT = " ".join(PLANTED.values())
 CDR_STRING_FIELDS = (
-    "leg_id", "conference_id", "account_id", "participant_name", "participant_email",
-    "caller_number", "access_number", "access_type", "ip_address", "user_agent", "country",
-    "region", "product", "start_time", "end_time", "notes",
-)  # fmt: skip
+    "leg_id",
+    "conference_id",
+    "account_id",
+    "participant_name",
+    "participant_email",
+    "caller_number",
+    "access_number",
+    "access_type",
+    "ip_address",
+    "user_agent",
+    "country",
+    "region",
+    "product",
+    "start_time",
+    "end_time",
+    "notes",
+)
 
 
 def planted_forms() -> set[str]:
@@ -54,8 +67,16 @@ def planted_forms() -> set[str]:
 
 def build_landing(landing: Path) -> None:
     accounts = [account(f"acct-{n:03d}") for n in range(12)]
-    accounts.append(account("acct-planted", username=PLANTED_TEXT, email=PLANTED["email"],
-                            full_name=PLANTED["name"], phone=PLANTED["phone"], company=PLANTED_TEXT))  # fmt: skip
+    accounts.append(
+        account(
+            "acct-planted",
+            username=PLANTED_TEXT,
+            email=PLANTED["email"],
+            full_name=PLANTED["name"],
+            phone=PLANTED["phone"],
+            company=PLANTED_TEXT,
+        )
+    )
     write_accounts(landing, accounts)
     legs = [leg(f"leg-{n:03d}-{i}", f"acct-{n:03d}", START, END) for n in range(12) for i in range(2)]
     for n, field in enumerate(CDR_STRING_FIELDS):
@@ -63,20 +84,33 @@ def build_landing(landing: Path) -> None:
         planted = leg(f"leg-planted-{n}", "acct-planted", START, END, notes=PLANTED_TEXT, product="webinar")
         planted[field] = PLANTED_TEXT
         legs.append(planted)
-    legs.append(leg("leg-extra", "acct-planted", START, END, product="webinar",
-                    client_debug={"nested": PLANTED_TEXT}))  # fmt: skip
+    legs.append(leg("leg-extra", "acct-planted", START, END, product="webinar", client_debug={"nested": PLANTED_TEXT}))
     legs.append('{"leg_id": "leg-truncated", "notes": "' + PLANTED_TEXT)
     write_cdr(landing, DAY, legs)
     query = urllib.parse.urlencode({"email": PLANTED["email"], "name": PLANTED["name"]})
-    write_usage(landing, DAY, [
-        log_line(PLANTED["ip"], "02/Nov/2026:14:05:03 +0000", f"/webinar/register/991?{query}", PLANTED_TEXT),
-        log_line("198.51.100.20", "02/Nov/2026:14:06:03 +0000", "/signin", "Mozilla/5.0 (Windows NT 10.0)"),
-    ])  # fmt: skip
+    write_usage(
+        landing,
+        DAY,
+        [
+            log_line(PLANTED["ip"], "02/Nov/2026:14:05:03 +0000", f"/webinar/register/991?{query}", PLANTED_TEXT),
+            log_line("198.51.100.20", "02/Nov/2026:14:06:03 +0000", "/signin", "Mozilla/5.0 (Windows NT 10.0)"),
+        ],
+    )
 
 
 def run_cli(root: Path, *extra: str) -> int:
-    return main(["run", "--landing", str(root / "landing"), "--lake", str(root / "lake"),
-                 "--exports", str(root / "exports"), *extra])  # fmt: skip
+    return main(
+        [
+            "run",
+            "--landing",
+            str(root / "landing"),
+            "--lake",
+            str(root / "lake"),
+            "--exports",
+            str(root / "exports"),
+            *extra,
+        ]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +164,7 @@ def test_export_holds_the_published_cell_and_no_planted_value_in_any_byte(pipeli
 
 
 def test_rerun_gives_same_gold_rows_and_same_export_data(pipeline, spark):
-    root, first_gold, first_releases, _ = pipeline
+    root, first_gold, _first_releases, _ = pipeline
     assert _gold_rows(spark, root) == first_gold
     # 12 accounts x 2 legs of 10 minutes: one cell, published because 12 >= k = 10.
     assert [row[6:] for row in first_gold] == [(24, 24, 240, 12)]
@@ -169,8 +203,18 @@ def test_no_planted_value_in_any_byte_or_value_of_silver_or_gold(pipeline):
 def test_silver_holds_no_identifier_columns(pipeline, spark):
     root, _, _, _ = pipeline
     silver = spark.read.format("delta").load(str(root / "lake" / "silver" / "cdr_legs"))
-    forbidden = {"account_id", "participant_name", "participant_email", "caller_number", "ip_address",
-                 "user_agent", "notes", "leg_id", "conference_id", "access_number"}  # fmt: skip
+    forbidden = {
+        "account_id",
+        "participant_name",
+        "participant_email",
+        "caller_number",
+        "ip_address",
+        "user_agent",
+        "notes",
+        "leg_id",
+        "conference_id",
+        "access_number",
+    }
     assert forbidden.isdisjoint(silver.columns)
     assert silver.where(F.length("account_pseudonym") != 64).count() == 0
 

@@ -25,8 +25,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
-from jobs.cli import main
-from jobs.export import write_release_data
+from jobs.commands.cli import main
+from jobs.release.export import write_release_data
 from tests.leak_scan import every_byte_and_value, leaked_forms, normalised_forms
 from tests.pii_plantings import BRONZE_MAY_DROP, PLACES, Planting, build_fuzz_landing, kinds_and_values, pii_values
 from tests.test_killed_jobs import KEY
@@ -39,8 +39,14 @@ def draw_plantings(count: int) -> list[Planting]:
     """`count` hypothesis examples of (kind, value), planted in every place in turn."""
     drawn: list[tuple[str, str]] = []
 
-    @settings(max_examples=count, derandomize=FUZZ_SEED is None, database=None, deadline=None,
-              phases=[Phase.generate], suppress_health_check=list(HealthCheck))  # fmt: skip
+    @settings(
+        max_examples=count,
+        derandomize=FUZZ_SEED is None,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(kind_and_value=kinds_and_values())
     def draw(kind_and_value):
         drawn.append(kind_and_value)
@@ -50,17 +56,24 @@ def draw_plantings(count: int) -> list[Planting]:
 
 
 def _run_stages(root: Path) -> None:
-    where = [f"--landing={root / 'landing'}", f"--lake={root / 'lake'}", f"--exports={root / 'exports'}",
-             f"--config={root / 'tollgate.yaml'}"]  # fmt: skip
+    where = [
+        f"--landing={root / 'landing'}",
+        f"--lake={root / 'lake'}",
+        f"--exports={root / 'exports'}",
+        f"--config={root / 'tollgate.yaml'}",
+    ]
     for stage in ("ingest", "anonymize", "aggregate"):
         assert main([stage, *where]) == 0, stage
     # Every gold dataset the stages built, to one Parquet and one CSV recipient.
     datasets = sorted(p.name for p in (root / "lake" / "gold").iterdir() if (p / "_delta_log").is_dir())
     (root / "recipients.yaml").write_text(
-        "recipients:\n" + "".join(
+        "recipients:\n"
+        + "".join(
             f"  - {{name: fuzz-{fmt}, kind: research, format: {fmt}, datasets: [{', '.join(datasets)}],"
-            " regions: [us, ca, ie, jp, in, sg, hk, uk, au, eu]}\n" for fmt in ("parquet", "csv"))
-    )  # fmt: skip
+            " regions: [us, ca, ie, jp, in, sg, hk, uk, au, eu]}\n"
+            for fmt in ("parquet", "csv")
+        )
+    )
     assert main(["export", *where, f"--recipients={root / 'recipients.yaml'}"]) == 0
 
 
@@ -84,8 +97,12 @@ def _assert_each_plant_reached_bronze(spark, lake: Path, planted: list[Planting]
     assert missing == [], "records that never reached bronze"
     # Bronze (the PII zone) keeps what it receives, except the fields ingest drops by design
     # (unknown keys' values, telephony fields no leg column holds) of accepted records.
-    unseen = [p.describe() for p in planted if not leaked_forms(normalised_forms(p.value), bronze)
-              and not (p.place in BRONZE_MAY_DROP and status[(p.source_file, p.line_number)] == "accepted")]  # fmt: skip
+    unseen = [
+        p.describe()
+        for p in planted
+        if not leaked_forms(normalised_forms(p.value), bronze)
+        and not (p.place in BRONZE_MAY_DROP and status[(p.source_file, p.line_number)] == "accepted")
+    ]
     assert unseen == [], "planted values bronze should hold but does not"
     assert {p.place for p in planted} == set(PLACES)
     outcomes = {status[(p.source_file, p.line_number)] for p in planted}
@@ -191,7 +208,9 @@ def test_the_scan_finds_a_value_leaked_through_the_export_writer(spark, tmp_path
     """The control on the real writer: a canonical form of a planted email, leaked into a
     release column, is found in the export's bytes."""
     planted = "Zq.Leaky\u200bUser\uff20Fuzz-Test.example"
-    release_df = spark.createDataFrame([("us", 12, "zq.leakyuser@fuzz-test.example")], "region string, legs bigint, x string")
+    release_df = spark.createDataFrame(
+        [("us", 12, "zq.leakyuser@fuzz-test.example")], "region string, legs bigint, x string"
+    )
     write_release_data(spark, release_df, tmp_path / "release" / "data", "parquet", ("region",))
     assert leaked_forms(normalised_forms(planted), every_byte_and_value(tmp_path / "release")) != []
 

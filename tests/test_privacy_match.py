@@ -27,7 +27,10 @@ def test_suppression_matches_identifiers_in_any_case_and_prefix_form_and_inside_
         "line_number int, remote_user string, url string",
     )
     suppression = Suppression(KEY, (_h(EMAIL.lower()), _h("ada_l")))
-    got = {row.line_number: row.hit for row in usage_df.select("line_number", suppression.mentions(usage_df, "usage").alias("hit")).collect()}
+    got = {
+        row.line_number: row.hit
+        for row in usage_df.select("line_number", suppression.mentions(usage_df, "usage").alias("hit")).collect()
+    }
     assert got == {1: True, 2: True, 3: False, 4: False, 5: True}
 
 
@@ -48,7 +51,9 @@ def test_an_empty_suppression_list_matches_nothing_and_a_raw_line_is_searched_wo
     )
     assert raw_df.where(Suppression(KEY).mentions(raw_df, "cdr", text_columns=("value",))).count() == 0
     suppression = Suppression(KEY, (_h("acct-9"),))
-    hits = [row.line_number for row in raw_df.where(suppression.mentions(raw_df, "cdr", text_columns=("value",))).collect()]
+    hits = [
+        row.line_number for row in raw_df.where(suppression.mentions(raw_df, "cdr", text_columns=("value",))).collect()
+    ]
     assert hits == [1]
 
 
@@ -58,7 +63,7 @@ def test_subject_rows_attributes_each_row_once_per_subject(spark):
         "account_id string, email string, username string, phone string",
     )
     subjects_df = subject_hashes(accounts_df, KEY)
-    assert subjects_df.where("account_hash = '%s'" % _h("acct-1")).count() == 4  # id, email, username, phone
+    assert subjects_df.where("account_hash = '{}'".format(_h("acct-1"))).count() == 4  # id, email, username, phone
     legs_df = spark.createDataFrame(
         [
             ("f", 1, "acct-1", EMAIL.upper(), None, None),  # the account's own leg, matched twice

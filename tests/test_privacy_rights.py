@@ -11,12 +11,19 @@ from pathlib import Path
 import pytest
 from pyspark.sql import functions as F
 
-from jobs.ingest_privacy import privacy_key
-from jobs.lake import Lake
+from jobs.lake.layout import Lake
+from jobs.privacy.suppression import privacy_key
 from tests.rights_fixtures import (
-    ACCESS_ACCOUNT, ERASED, MINOR, OPTED_OUT_AT_REGISTRATION, OPTED_OUT_BY_REQUEST, REGULAR,
-    build_rights_landing, run_cli, write_requests,
-)  # fmt: skip
+    ACCESS_ACCOUNT,
+    ERASED,
+    MINOR,
+    OPTED_OUT_AT_REGISTRATION,
+    OPTED_OUT_BY_REQUEST,
+    REGULAR,
+    build_rights_landing,
+    run_cli,
+    write_requests,
+)
 from transforms.parse_requests import parse_request_lines
 from transforms.privacy import account_privacy_state
 
@@ -64,11 +71,19 @@ def test_request_parser_types_kinds_and_rejects_with_a_reason(spark):
         '{"request_id": "r5", "kind"',
         "",
     ]
-    lines_df = spark.createDataFrame([("r.jsonl", n + 1, v) for n, v in enumerate(lines)],
-                                     "source_file string, line_number long, value string")  # fmt: skip
+    lines_df = spark.createDataFrame(
+        [("r.jsonl", n + 1, v) for n, v in enumerate(lines)], "source_file string, line_number long, value string"
+    )
     got = {row.line_number: row.reject_reason for row in parse_request_lines(lines_df).collect()}
-    assert got == {1: None, 2: "unknown kind", 3: "missing account_id", 4: "invalid received_at",
-                   5: "duplicate request_id", 6: "malformed JSON", 7: "blank line"}  # fmt: skip
+    assert got == {
+        1: None,
+        2: "unknown kind",
+        3: "missing account_id",
+        4: "invalid received_at",
+        5: "duplicate request_id",
+        6: "malformed JSON",
+        7: "blank line",
+    }
     empty_df = lines_df.limit(0)
     assert parse_request_lines(empty_df).count() == 0
 
@@ -86,8 +101,10 @@ def test_privacy_state_follows_the_latest_sale_request_and_consent_withdrawal(sp
         ('a2', 'access', TIMESTAMP'2026-11-05 09:00:00'),
         (NULL, 'opt_out_of_sale', TIMESTAMP'2026-11-01 10:00:00')
         AS t(account_id, kind, received_at)""")
-    got = {row.account_id: (row.do_not_sell, row.marketing_consent, row.updated_at is not None)
-           for row in account_privacy_state(accounts, requests).collect()}  # fmt: skip
+    got = {
+        row.account_id: (row.do_not_sell, row.marketing_consent, row.updated_at is not None)
+        for row in account_privacy_state(accounts, requests).collect()
+    }
     assert got == {"a1": (False, True, True), "a2": (False, False, True), "a3": (False, False, False)}
 
 
@@ -98,17 +115,25 @@ def test_sale_release_leaves_out_opted_out_accounts_and_says_how_many(rights_lak
     assert research == [("app", 28, 14)]
     assert sale == [("app", 24, 12)]  # without the two opted-out accounts (one by request)
     assert _manifests(root, "data-buyer", "usage_by_time_of_day")[-1]["privacy"]["consent"] == {
-        "accounts_excluded": 2, "rule": "do_not_sell"}  # fmt: skip
+        "accounts_excluded": 2,
+        "rule": "do_not_sell",
+    }
     assert _manifests(root, "open-research", "usage_by_time_of_day")[-1]["privacy"]["consent"] == {
-        "accounts_excluded": 0, "rule": "none"}  # fmt: skip
+        "accounts_excluded": 0,
+        "rule": "none",
+    }
     assert "bronze/account_privacy_state" in _manifests(root, "data-buyer", "daily_usage")[-1]["source_delta_versions"]
 
 
 def test_an_opt_in_brings_the_account_back_in_the_next_sale_release(rights_lake, spark, tmp_path):
     root, recipients = rights_lake
     requests = (root / "landing" / "privacy_requests" / "requests.jsonl").read_text().splitlines()
-    opt_in = {"request_id": "pr_optin_1", "kind": "opt_in_to_sale", "account_id": OPTED_OUT_BY_REQUEST,
-              "received_at": "2026-11-04T12:00:00Z"}  # fmt: skip
+    opt_in = {
+        "request_id": "pr_optin_1",
+        "kind": "opt_in_to_sale",
+        "account_id": OPTED_OUT_BY_REQUEST,
+        "received_at": "2026-11-04T12:00:00Z",
+    }
     write_requests(root / "landing", [*requests, opt_in])
     assert run_cli("ingest", root) == 0
     assert run_cli("export", root, "--recipients", str(recipients), "--recipient", "data-buyer") == 0
@@ -128,7 +153,10 @@ def test_access_report_lists_the_accounts_legs_and_usage_and_nothing_of_anyone_e
     document = json.loads(out.read_text())
     tables = {table["table"]: table for table in document["tables"]}
     assert tables["bronze/cdr_legs"]["rows"] == 2 and tables["silver/cdr_legs"]["rows"] == 2
-    assert {r["leg_id"] for r in tables["bronze/cdr_legs"]["records"]} == {f"leg-{ACCESS_ACCOUNT}-0", f"leg-{ACCESS_ACCOUNT}-1"}
+    assert {r["leg_id"] for r in tables["bronze/cdr_legs"]["records"]} == {
+        f"leg-{ACCESS_ACCOUNT}-0",
+        f"leg-{ACCESS_ACCOUNT}-1",
+    }
     assert tables["bronze/usage_log"]["rows"] == 1 and tables["bronze/accounts"]["rows"] == 1
     assert tables["bronze/privacy_requests"]["records"][0]["request_id"] == "pr_access_1"
     text = out.read_text()
@@ -152,21 +180,25 @@ def test_minor_never_reaches_silver_and_waits_in_the_privacy_queue_by_hash(right
 def test_no_subprocessor_extract_holds_a_minors_rows(rights_lake, spark, tmp_path):
     root, _ = rights_lake
     recipients = tmp_path / "recipients.yaml"
-    recipients.write_text("recipients:\n  - name: devtools\n    kind: subprocessor\n    role: development\n"
-                          "    datasets: [cdr_extract]\n")
+    recipients.write_text(
+        "recipients:\n  - name: devtools\n    kind: subprocessor\n    role: development\n    datasets: [cdr_extract]\n"
+    )
     assert run_cli("export", root, "--recipients", str(recipients)) == 0
     [release] = (root / "exports" / "devtools" / "cdr_extract").iterdir()
     assert json.loads((release / "manifest.json").read_text())["row_count"] == 2 * len(REGULAR)  # no minor leg
 
 
 def test_a_dataset_without_regions_goes_only_to_a_recipient_of_every_region(tmp_path):
+    from jobs.config.recipients import load_recipients
     from jobs.errors import ConfigError
-    from jobs.recipients import load_recipients
 
     path = tmp_path / "recipients.yaml"
-    path.write_text("recipients:\n  - name: eu-only\n    kind: research\n    datasets: [web_usage_by_hour]\n"
-                    "    regions: [eu]\n")  # fmt: skip
+    path.write_text(
+        "recipients:\n  - name: eu-only\n    kind: research\n    datasets: [web_usage_by_hour]\n    regions: [eu]\n"
+    )
     with pytest.raises(ConfigError, match="web_usage_by_hour has no region column"):
         load_recipients(path, k_floor=5)
-    path.write_text("recipients:\n  - name: eu-only\n    kind: research\n    datasets: [daily_usage]\n    regions: [eu]\n")
+    path.write_text(
+        "recipients:\n  - name: eu-only\n    kind: research\n    datasets: [daily_usage]\n    regions: [eu]\n"
+    )
     assert load_recipients(path, k_floor=5)["eu-only"].regions == ("eu",)

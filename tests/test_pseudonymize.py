@@ -70,11 +70,15 @@ def test_same_person_same_pseudonym_whatever_the_source_format(spark):
     from transforms.pseudonymize import with_pseudonym
 
     key = b"normalisation-key-0123456789"
-    emails = spark.createDataFrame([(" Jane.Doe@Example.COM ",), ("jane.doe@example.com",), (None,)], "participant_email string")
+    emails = spark.createDataFrame(
+        [(" Jane.Doe@Example.COM ",), ("jane.doe@example.com",), (None,)], "participant_email string"
+    )
     got = [r[0] for r in with_pseudonym(emails, "participant_email", "p", key).collect()]
     assert got[0] == got[1] == hmac.new(key, b"jane.doe@example.com", hashlib.sha256).hexdigest()
     assert got[2] is None
-    phones = spark.createDataFrame([("+44 20 7946 0958",), ("00442079460958",), ("+442079460958",), ("020 7946 0958",)], "caller_number string")
+    phones = spark.createDataFrame(
+        [("+44 20 7946 0958",), ("00442079460958",), ("+442079460958",), ("020 7946 0958",)], "caller_number string"
+    )
     got = [r[0] for r in with_pseudonym(phones, "caller_number", "p", key).collect()]
     assert got[0] == got[1] == got[2] == hmac.new(key, b"+442079460958", hashlib.sha256).hexdigest()
     # Without a country prefix the country is unknown: digits only, a different pseudonym.

@@ -6,11 +6,11 @@ import base64
 import re
 import struct
 
-from jobs.anonymize import AnonymizeReport
-from jobs.ingest import FileCount, IngestReport
-from jobs.lake import Lake
-from jobs.report import heatmap_figure, png_bytes, write_run_report
-from jobs.run import RunResult
+from jobs.lake.layout import Lake
+from jobs.pipeline.report import heatmap_figure, png_bytes, write_run_report
+from jobs.pipeline.run import RunResult
+from jobs.stages.anonymize import AnonymizeReport
+from jobs.stages.ingest import FileCount, IngestReport
 from tests.gold_fixtures import USAGE_SCHEMA, WEEK, usage_rows
 
 LANDING_FILE = "export-of-jane-roe.jsonl"  # a landing file name can say who it is about
@@ -24,8 +24,9 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 def _result(weeks, release) -> RunResult:
     ingest = IngestReport(files=[FileCount("cdr", LANDING_FILE, 40, 37, 3), FileCount("usage", "access.log", 9, 8, 1)])
-    anonymize = AnonymizeReport(legs_in=37, legs_silver=35, legs_unknown_account=1, legs_minor_excluded=1,
-                                web_requests_silver=8)  # fmt: skip
+    anonymize = AnonymizeReport(
+        legs_in=37, legs_silver=35, legs_unknown_account=1, legs_minor_excluded=1, web_requests_silver=8
+    )
     seconds = {"ingest": 1.25, "anonymize": 2.0, "aggregate": 3.5, "export": 0.75}
     return RunResult(ingest, anonymize, weeks, [release], seconds)
 
@@ -41,10 +42,16 @@ def test_report_embeds_the_heat_map_and_counts_and_nothing_else(spark, tmp_path)
     assert len(images) == 1
     width, height = png_size(base64.b64decode(images[0]))
     assert width >= 600 and height >= 150
-    for text in ("read 40 = accepted 37 + quarantined 3", "CDR legs 37 -&gt; silver 35", "web requests -&gt; silver 8",
-                 "<td>aggregate</td><td>3.5</td>", "<td>usage_by_time_of_day</td><td>2</td>",
-                 "<td>acme-research</td><td>usage_by_time_of_day</td><td>20261201T080000Z</td>",
-                 "k = 10", WEEK.isoformat()):  # fmt: skip
+    for text in (
+        "read 40 = accepted 37 + quarantined 3",
+        "CDR legs 37 -&gt; silver 35",
+        "web requests -&gt; silver 8",
+        "<td>aggregate</td><td>3.5</td>",
+        "<td>usage_by_time_of_day</td><td>2</td>",
+        "<td>acme-research</td><td>usage_by_time_of_day</td><td>20261201T080000Z</td>",
+        "k = 10",
+        WEEK.isoformat(),
+    ):
         assert text in page, text
     assert LANDING_FILE not in page and str(tmp_path) not in page
     # A second run in the same second gets its own file.

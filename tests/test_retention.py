@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 from pyspark.sql import functions as F
 
-import jobs.retention as retention
-from jobs.cli import main
-from jobs.lake import Lake, delta_version, is_delta
-from jobs.policy import RETENTION_TABLES, load_policy
+import jobs.rights.retention as retention
+from jobs.commands.cli import main
+from jobs.config.policy import RETENTION_TABLES, load_policy
+from jobs.lake.layout import Lake, delta_version, is_delta
 from tests.landing_fixtures import account, leg, log_line, write_accounts, write_cdr, write_usage
 from tests.test_policy import _policy_with
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
-TODAY = dt.datetime.now(dt.timezone.utc).date()
+TODAY = dt.datetime.now(dt.UTC).date()
 # Past every window (bronze 90, silver 395), past bronze only, and inside every window.
 ANCIENT, OLD, RECENT = (TODAY - dt.timedelta(days=n) for n in (400, 200, 5))
 CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0.0.0 Safari/537.36"
@@ -32,13 +32,19 @@ def _build_landing(landing: Path) -> None:
         legs = [leg(f"leg-{day}-{n}-{i}", f"acct-{n}", start, end) for n in range(3) for i in range(2)]
         write_cdr(landing, day.isoformat(), [*legs, '{"leg_id": "truncated'])
         when = day.strftime("%d/%b/%Y:12:00:00 +0000")
-        write_usage(landing, day.isoformat(), [log_line("198.51.100.20", when, "/signin", CHROME),
-                                               log_line("198.51.100.21", when, "/join/123", CHROME)])  # fmt: skip
+        write_usage(
+            landing,
+            day.isoformat(),
+            [log_line("198.51.100.20", when, "/signin", CHROME), log_line("198.51.100.21", when, "/join/123", CHROME)],
+        )
 
 
 def _versions(spark, lake: Lake) -> dict[str, int]:
-    return {t: delta_version(spark, lake.table(*t.split("."))) for t in RETENTION_TABLES
-            if is_delta(spark, lake.table(*t.split(".")))}  # fmt: skip
+    return {
+        t: delta_version(spark, lake.table(*t.split(".")))
+        for t in RETENTION_TABLES
+        if is_delta(spark, lake.table(*t.split(".")))
+    }
 
 
 def _dates(spark, path: str) -> list:
@@ -132,8 +138,10 @@ def test_quarantine_ages_by_landing_date_then_ingest_date(spark, tmp_path):
     (
         spark.createDataFrame(rows, "reason string, landing_date date, ingested_at timestamp")
         .withColumn("source", F.lit("accounts"))
-        .write.format("delta").partitionBy("source").save(lake.quarantine)
-    )  # fmt: skip
+        .write.format("delta")
+        .partitionBy("source")
+        .save(lake.quarantine)
+    )
     policy = load_policy(CONF / "privacy-policy.yaml")
     results = retention.apply_retention(spark, lake, policy, dt.date(2026, 12, 1))
     by_table = {r.table: r for r in results}
@@ -148,7 +156,10 @@ def test_quarantine_ages_by_landing_date_then_ingest_date(spark, tmp_path):
     [
         (lambda d: d.pop("retention"), "retention: missing the section"),
         (lambda d: d["retention"].update({"bronze.cdr_leg": 90}), "retention.bronze.cdr_leg: unknown table"),
-        (lambda d: d["retention"].update({"bronze.accounts": 30}), "retention.bronze.accounts: the current registration"),
+        (
+            lambda d: d["retention"].update({"bronze.accounts": 30}),
+            "retention.bronze.accounts: the current registration",
+        ),
         (lambda d: d["retention"].update({"silver.cdr_legs": 0}), "retention.silver.cdr_legs: the window must be"),
         (lambda d: d["retention"].update({"silver.cdr_legs": -5}), "retention.silver.cdr_legs: the window must be"),
         (lambda d: d["retention"].update({"bronze.usage_log": 30.5}), "retention.bronze.usage_log: the window must be"),
@@ -156,7 +167,7 @@ def test_quarantine_ages_by_landing_date_then_ingest_date(spark, tmp_path):
         (lambda d: d["retention"].update({"bronze.usage_log": True}), "retention.bronze.usage_log: the window must be"),
         (lambda d: d["retention"].pop("bronze.quarantine"), "retention: no window for bronze.quarantine"),
     ],
-)  # fmt: skip
+)
 def test_bad_retention_policy_exits_2_naming_the_key(tmp_path, change, message, caplog):
     path = _policy_with(tmp_path, change)
     with caplog.at_level(logging.ERROR, logger="tollgate"):

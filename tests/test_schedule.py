@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from jobs.cli import build_parser
-from jobs.session import PROJECT_ROOT
+from jobs.commands.cli import build_parser
+from jobs.lake.session import PROJECT_ROOT
 
 DAG_FILE = PROJECT_ROOT / "docs" / "airflow" / "tollgate_daily.py"
 CRON_FILE = PROJECT_ROOT / "docs" / "cron" / "tollgate.cron"
@@ -33,13 +33,13 @@ class _Operator:
         self.task_id, self.kwargs, self.downstream = task_id, kwargs, []
         _Dag.current.tasks.append(self)
 
-    def __rshift__(self, other: "_Operator") -> "_Operator":
+    def __rshift__(self, other: _Operator) -> _Operator:
         self.downstream.append(other)
         return other
 
 
 class _Dag:
-    current: "_Dag"
+    current: _Dag
 
     def __init__(self, dag_id: str, **kwargs):
         self.dag_id, self.kwargs, self.tasks = dag_id, kwargs, []
@@ -66,7 +66,7 @@ def _load_dag(monkeypatch) -> _Dag:
         monkeypatch.setitem(sys.modules, name, types.SimpleNamespace(**attributes))
     monkeypatch.delenv("TOLLGATE_HOME", raising=False)
     namespace: dict = {"__name__": "tollgate_daily"}
-    exec(compile(DAG_FILE.read_text(), str(DAG_FILE), "exec"), namespace)  # noqa: S102
+    exec(compile(DAG_FILE.read_text(), str(DAG_FILE), "exec"), namespace)
     return namespace["dag"]
 
 
@@ -155,8 +155,14 @@ def _run_script(tmp_path: Path, **failures: str) -> tuple[int, list[list[str]]]:
     stand_in.write_text(STAND_IN.format(python=sys.executable))
     stand_in.chmod(0o755)
     calls = tmp_path / "calls.jsonl"
-    env = {"PATH": os.environ["PATH"], "TOLLGATE_HOME": str(tmp_path), "TOLLGATE": str(stand_in),
-           "RETRY_DELAY": "0", "CALLS": str(calls), **{f"FAIL_{k.upper()}": v for k, v in failures.items()}}  # fmt: skip
+    env = {
+        "PATH": os.environ["PATH"],
+        "TOLLGATE_HOME": str(tmp_path),
+        "TOLLGATE": str(stand_in),
+        "RETRY_DELAY": "0",
+        "CALLS": str(calls),
+        **{f"FAIL_{k.upper()}": v for k, v in failures.items()},
+    }
     code = subprocess.run([str(CRON_SCRIPT), DAY], env=env, timeout=60).returncode
     return code, [json.loads(line) for line in calls.read_text().splitlines()]
 
@@ -172,10 +178,13 @@ def test_cron_script_runs_the_stages_in_order_and_retries_a_failure(tmp_path):
             assert str(args.date) == DAY
 
 
-@pytest.mark.parametrize(("failure", "expected_calls"), [
-    ("3", ["ingest", "anonymize", "aggregate"]),  # the gate refused: no retry, no export
-    ("1:always", ["ingest", "anonymize", "aggregate", "aggregate", "aggregate"]),  # retries, then stop
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("failure", "expected_calls"),
+    [
+        ("3", ["ingest", "anonymize", "aggregate"]),  # the gate refused: no retry, no export
+        ("1:always", ["ingest", "anonymize", "aggregate", "aggregate", "aggregate"]),  # retries, then stop
+    ],
+)
 def test_cron_script_stops_at_a_stage_that_keeps_failing(tmp_path, failure, expected_calls):
     code, calls = _run_script(tmp_path, aggregate=failure)
     assert code == int(failure.split(":")[0])

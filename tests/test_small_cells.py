@@ -35,8 +35,11 @@ def _differencing_attack(tod_df, daily_df):
     daily = daily_df.select(
         F.to_date(F.date_trunc("week", "date")).alias("report_week"),
         ((F.dayofweek("date") + 5) % 7 + 1).alias("local_dow"),
-        "region", "product", "participant_legs", "participant_minutes",
-    )  # fmt: skip
+        "region",
+        "product",
+        "participant_legs",
+        "participant_minutes",
+    )
     joined = daily.join(published, ["report_week", "local_dow", "region", "product"], "left")
     return [
         (row.participant_legs - (row.hourly_legs or 0), row.participant_minutes - (row.hourly_minutes or 0))
@@ -66,9 +69,7 @@ def test_the_attack_works_against_a_daily_total_of_all_legs(spark):
 
 
 def test_empty_and_null_rows(spark):
-    silver = spark.createDataFrame(
-        [(WEEK, DAY, 1, 9, "us", "meeting", "app", None, None, None)], SILVER_SCHEMA
-    )
+    silver = spark.createDataFrame([(WEEK, DAY, 1, 9, "us", "meeting", "app", None, None, None)], SILVER_SCHEMA)
     # A leg with no account counts no distinct account: its cell never reaches k.
     assert usage_by_time_of_day(silver, k=1).count() == 0
     empty = spark.createDataFrame([], SILVER_SCHEMA)

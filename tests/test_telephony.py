@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pyspark.sql import functions as F
 
-from jobs.landing import read_numbered_lines
+from jobs.lake.landing import read_numbered_lines
 from tests.shared_data import SHARED_DATA
 from transforms.parse_cdr import CDR_FIELDS, parse_cdr_lines
 from transforms.parse_telephony import parse_asterisk_lines, parse_freeswitch_lines, telephony_to_legs
@@ -21,17 +21,42 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "telephony"
 REAL_FREESWITCH = SHARED_DATA / "cdr" / "freeswitch-powermedia" / "Master.csv.2012-04-13-17-01-48"
 LINES_SCHEMA = "source_file string, line_number bigint, value string"
 OUTPUT_COLUMNS = [
-    "source_file", "line_number", "value", "leg_id", "caller_name", "caller_number",
-    "destination_number", "account_code", "start_time", "answer_time", "end_time", "duration_s",
-    "billsec", "disposition", "reject_reason",
-]  # fmt: skip
+    "source_file",
+    "line_number",
+    "value",
+    "leg_id",
+    "caller_name",
+    "caller_number",
+    "destination_number",
+    "account_code",
+    "start_time",
+    "answer_time",
+    "end_time",
+    "duration_s",
+    "billsec",
+    "disposition",
+    "reject_reason",
+]
 KNOWN_REASONS = {
-    "blank line", "malformed quoting", "wrong number of fields", "missing leg_id", "invalid leg_id",
-    "missing start_time", "missing end_time", "missing duration_s", "missing billsec",
-    "invalid start_time", "invalid answer_time", "invalid end_time", "invalid duration_s",
-    "invalid billsec", "end_time before start_time", "duration_s out of range",
-    "missing destination_number", "duplicate leg_id",
-}  # fmt: skip
+    "blank line",
+    "malformed quoting",
+    "wrong number of fields",
+    "missing leg_id",
+    "invalid leg_id",
+    "missing start_time",
+    "missing end_time",
+    "missing duration_s",
+    "missing billsec",
+    "invalid start_time",
+    "invalid answer_time",
+    "invalid end_time",
+    "invalid duration_s",
+    "invalid billsec",
+    "end_time before start_time",
+    "duration_s out of range",
+    "missing destination_number",
+    "duplicate leg_id",
+}
 NY, DUBLIN = "America/New_York", "Europe/Dublin"
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 
@@ -101,16 +126,28 @@ def _utc(text: str) -> dt.datetime:
 def test_asterisk_layouts_of_16_to_21_fields_and_leg_ids(asterisk):
     rows = asterisk["asterisk_layouts.csv"]
     assert _reasons(rows) == {
-        1: None, 2: None, 3: None, 4: None, 5: None, 6: None, 7: None,
-        8: "wrong number of fields", 9: "missing start_time", 10: "end_time before start_time",
-    }  # fmt: skip
+        1: None,
+        2: None,
+        3: None,
+        4: None,
+        5: None,
+        6: None,
+        7: None,
+        8: "wrong number of fields",
+        9: "missing start_time",
+        10: "end_time before start_time",
+    }
     first = rows[1]
     assert (first.caller_name, first.caller_number, first.destination_number) == (
-        "Ann Example", "5550100001", "7000",
-    )  # fmt: skip
+        "Ann Example",
+        "5550100001",
+        "7000",
+    )
     assert (first.start_time, first.answer_time, first.end_time) == (
-        _utc("2024-03-05 14:00:00"), _utc("2024-03-05 14:00:02"), _utc("2024-03-05 14:30:02"),
-    )  # fmt: skip
+        _utc("2024-03-05 14:00:00"),
+        _utc("2024-03-05 14:00:02"),
+        _utc("2024-03-05 14:30:02"),
+    )
     assert (first.duration_s, first.billsec, first.disposition) == (1802, 1800, "ANSWERED")
     assert first.account_code == "acct1"
     # The uniqueid when logged (17 fields with it, 18, 21); else a sha256 (16, 17 with userfield, 19).
@@ -126,8 +163,14 @@ def test_asterisk_layouts_of_16_to_21_fields_and_leg_ids(asterisk):
 def test_asterisk_caller_id_with_broken_and_escaped_quoting(asterisk):
     rows = asterisk["asterisk_old_quoting.csv"]
     assert _reasons(rows) == {
-        1: None, 2: None, 3: None, 4: None, 5: None, 6: "malformed quoting", 7: None,
-    }  # fmt: skip
+        1: None,
+        2: None,
+        3: None,
+        4: None,
+        5: None,
+        6: "malformed quoting",
+        7: None,
+    }
     callers = {n: (rows[n].caller_name, rows[n].caller_number) for n in (1, 2, 3, 4, 5, 7)}
     assert callers == {
         1: ("Kim Example", "5550100011"),  # ""Kim Example" <5550100011>": quotes not doubled
@@ -166,18 +209,23 @@ def test_spreadsheet_resave_without_quotes_and_with_split_fields(asterisk, frees
     assert _reasons(fs) == {1: None, 2: "wrong number of fields"}
     # The byte-order mark is not part of the first field.
     assert (ast[1].account_code, ast[1].caller_name, ast[1].caller_number) == (
-        "acct1", "Zed Example", "5550100041",
-    )  # fmt: skip
+        "acct1",
+        "Zed Example",
+        "5550100041",
+    )
     assert (fs[1].caller_name, fs[1].leg_id) == ("Cy Example", "6a3e0c55-31d2-4f0e-9c1b-0000000000c1")
 
 
 def test_same_cdr_logged_twice_keeps_the_first_accepted_copy(asterisk):
     rows = asterisk["asterisk_duplicates.csv"]
     assert _reasons(rows) == {
-        1: None, 2: "duplicate leg_id",  # no uniqueid; line 2 is line 1 re-saved without quotes
-        3: None, 4: "duplicate leg_id",
-        5: "invalid start_time", 6: None,  # a damaged first copy does not reject the good one
-    }  # fmt: skip
+        1: None,
+        2: "duplicate leg_id",  # no uniqueid; line 2 is line 1 re-saved without quotes
+        3: None,
+        4: "duplicate leg_id",
+        5: "invalid start_time",
+        6: None,  # a damaged first copy does not reject the good one
+    }
     assert rows[1].leg_id == rows[2].leg_id and SHA256_HEX.match(rows[1].leg_id)
     assert rows[6].leg_id == "1709630100.53"
 
@@ -185,17 +233,26 @@ def test_same_cdr_logged_twice_keeps_the_first_accepted_copy(asterisk):
 def test_freeswitch_unanswered_null_duplicates_and_malformed_rows(freeswitch):
     rows = freeswitch["freeswitch_basic.csv"]
     assert _reasons(rows) == {
-        1: None, 2: None, 3: "duplicate leg_id", 4: "wrong number of fields", 5: "invalid leg_id",
-        6: "missing leg_id", 7: "end_time before start_time", 8: "missing destination_number",
+        1: None,
+        2: None,
+        3: "duplicate leg_id",
+        4: "wrong number of fields",
+        5: "invalid leg_id",
+        6: "missing leg_id",
+        7: "end_time before start_time",
+        8: "missing destination_number",
         9: "invalid duration_s",
-    }  # fmt: skip
+    }
     answered, unanswered = rows[1], rows[2]
     assert (answered.leg_id, answered.account_code, answered.disposition) == (
-        "9a3b4c5d-6e7f-4a8b-9c0d-0000000000f1", "acct1", "NORMAL_CLEARING",
-    )  # fmt: skip
+        "9a3b4c5d-6e7f-4a8b-9c0d-0000000000f1",
+        "acct1",
+        "NORMAL_CLEARING",
+    )
     assert (answered.start_time, answered.answer_time) == (
-        _utc("2024-03-05 14:00:00"), _utc("2024-03-05 14:00:02"),
-    )  # fmt: skip
+        _utc("2024-03-05 14:00:00"),
+        _utc("2024-03-05 14:00:02"),
+    )
     assert (unanswered.answer_time, unanswered.account_code, unanswered.billsec) == (None, None, 0)
     assert unanswered.end_time == _utc("2024-03-05 14:00:25")
 
@@ -212,8 +269,10 @@ def test_local_times_convert_across_dst_changes(spark, freeswitch):
         _utc("2012-07-01 16:00:00"),
     ]
     assert [dublin[n].start_time for n in (3, 4, 6)] == [
-        _utc("2012-03-11 03:00:00"), _utc("2012-11-04 01:30:00"), _utc("2012-07-01 11:00:00"),
-    ]  # fmt: skip
+        _utc("2012-03-11 03:00:00"),
+        _utc("2012-11-04 01:30:00"),
+        _utc("2012-07-01 11:00:00"),
+    ]
     assert set(_reasons(new_york).values()) == {None}
 
 
@@ -223,8 +282,10 @@ def test_day_first_dates(spark):
     month_first = _parse_files(spark, parse_freeswitch_lines, [name], DUBLIN)[name]
     assert _reasons(day_first) == {1: None, 2: None, 3: None}
     assert (day_first[1].start_time, day_first[1].answer_time, day_first[1].end_time) == (
-        _utc("2012-04-13 16:01:48"), _utc("2012-04-13 16:01:50"), _utc("2012-04-13 16:11:48"),
-    )  # fmt: skip
+        _utc("2012-04-13 16:01:48"),
+        _utc("2012-04-13 16:01:50"),
+        _utc("2012-04-13 16:11:48"),
+    )
     assert day_first[2].start_time == _utc("2012-04-05 08:00:00")  # no seconds, as spreadsheets write
     assert day_first[3].start_time == _utc("2012-04-13 16:01:48")  # ISO dates are never ambiguous
     assert _reasons(month_first) == {1: "invalid start_time", 2: None, 3: None}
@@ -234,11 +295,15 @@ def test_day_first_dates(spark):
 def test_emails_and_sip_uris_never_become_numbers_or_leave_the_name(spark, asterisk, freeswitch):
     ast, fs = asterisk["asterisk_sip_email.csv"], freeswitch["freeswitch_sip_email.csv"]
     assert [(ast[n].caller_name, ast[n].caller_number) for n in (1, 2, 3)] == [
-        ("sip:alice@pbx.example.com", None), ("bob@example.com", None), ("Cleo Example", "+15550100063"),
-    ]  # fmt: skip
+        ("sip:alice@pbx.example.com", None),
+        ("bob@example.com", None),
+        ("Cleo Example", "+15550100063"),
+    ]
     assert [(fs[n].caller_name, fs[n].caller_number) for n in (1, 2, 3)] == [
-        ("sip:dana@pbx.example.com", None), ("erin@example.com", None), ('Finn "FX" Example', None),
-    ]  # fmt: skip
+        ("sip:dana@pbx.example.com", None),
+        ("erin@example.com", None),
+        ('Finn "FX" Example', None),
+    ]
     parsed_df = _as_df(spark, [*ast.values(), *fs.values()])
     legs = telephony_to_legs(parsed_df, account_id="acct-sip", region="us", country="US").collect()
     assert len(legs) == 6
@@ -267,8 +332,10 @@ def test_number_forms_normalize_to_e164_in_legs(spark, freeswitch):
     assert constants == ("acct-9", "dial_in", "us", "US", "audio")
     assert first.conference_id == "+1 555 010 7000"  # the bridge number, as dialed
     assert (first.start_time, first.end_time, first.duration_s) == (
-        _utc("2024-03-05 14:00:00"), _utc("2024-03-05 14:30:02"), 1802,
-    )  # fmt: skip
+        _utc("2024-03-05 14:00:00"),
+        _utc("2024-03-05 14:30:02"),
+        1802,
+    )
     unset = (first.participant_email, first.ip_address, first.recorded, first.mos, first.rating, first.notes)
     assert unset == (None,) * 6 and (first.extra_keys, first.reject_reason) == ([], None)
 
@@ -294,18 +361,26 @@ def test_null_row_empty_input_and_malformed_rows(spark, parser):
     values = [None, "", "   ", "garbage", '"unterminated,"x', "\ufeff"]
     lines_df = spark.createDataFrame([("f", i + 1, v) for i, v in enumerate(values)], LINES_SCHEMA)
     assert _reasons(_inline_outcome(parser(lines_df, NY), len(values))) == {
-        1: "blank line", 2: "blank line", 3: "blank line", 4: "wrong number of fields",
-        5: "malformed quoting", 6: "blank line",
-    }  # fmt: skip
+        1: "blank line",
+        2: "blank line",
+        3: "blank line",
+        4: "wrong number of fields",
+        5: "malformed quoting",
+        6: "blank line",
+    }
     empty_df = parser(spark.createDataFrame([], LINES_SCHEMA), NY)
     assert empty_df.columns == OUTPUT_COLUMNS and empty_df.count() == 0
     with pytest.raises(ValueError, match="time zone"):
         parser(lines_df, "Mars/Olympus_Mons")
 
 
-@pytest.mark.parametrize("parser, name", [
-    (parse_asterisk_lines, "asterisk_layouts.csv"), (parse_freeswitch_lines, "freeswitch_basic.csv"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "parser, name",
+    [
+        (parse_asterisk_lines, "asterisk_layouts.csv"),
+        (parse_freeswitch_lines, "freeswitch_basic.csv"),
+    ],
+)
 def test_mangled_lines_are_accepted_whole_or_rejected_with_a_reason(spark, parser, name):
     # Every accepted row has what a leg needs, however a good line was cut or re-quoted.
     good = (FIXTURES / name).read_text(encoding="utf-8").splitlines()[0]

@@ -4,7 +4,7 @@ import shutil
 
 from pyspark.sql import functions as F
 
-from jobs.cli import main
+from jobs.commands.cli import main
 from tests.landing_fixtures import account, write_accounts
 from tests.shared_data import SHARED_DATA
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
-from expectations.contracts import (
+from transforms.contracts import (
     CALL_QUALITY,
     DAILY_USAGE,
     MOS_BANDS,
@@ -107,11 +107,13 @@ def call_quality(released_legs_df: DataFrame, k: int) -> DataFrame:
     ranked_df = (
         mos_band_cells(released_legs_df)
         .withColumn("is_small", F.col("distinct_accounts") < k)
-        .withColumns({
-            "small_bands": F.sum(F.col("is_small").cast("int")).over(group),
-            "rank": F.row_number().over(by_size),
-        })
-    )  # fmt: skip
+        .withColumns(
+            {
+                "small_bands": F.sum(F.col("is_small").cast("int")).over(group),
+                "rank": F.row_number().over(by_size),
+            }
+        )
+    )
     is_complement = (F.col("small_bands") > 0) & (F.col("rank") == F.col("small_bands") + 1)
     return ranked_df.where(~F.col("is_small") & ~is_complement).select(
         *(F.col(name).cast(kind).alias(name) for name, kind in CALL_QUALITY.columns.items())

@@ -9,7 +9,7 @@ from transforms.per_value import map_distinct
 
 def calling_code(number: str | None) -> int | None:
     """The country calling code of a phone number (+44 20 7946 0958 -> 44), else None."""
-    import phonenumbers  # imported on the executor
+    import phonenumbers  # noqa: PLC0415 - imported on the executor, where the UDF runs
 
     if not number:
         return None
@@ -27,7 +27,7 @@ def e164(number: str | None, default_region: str | None) -> str | None:
     newly assigned ranges. A leading 00 is tried as + too, the international prefix of most
     of the world even where the region's own prefix differs (011 in the US).
     """
-    import phonenumbers  # imported on the executor
+    import phonenumbers  # noqa: PLC0415 - imported on the executor, where the UDF runs
 
     if not number:
         return None

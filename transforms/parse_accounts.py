@@ -11,10 +11,22 @@ from transforms.quarantine import REASON, blank_to_null, first_reason, flag_dupl
 from transforms.vocabulary import REGIONS
 
 ACCOUNT_FIELDS = (
-    "account_id", "username", "email", "full_name", "phone", "company", "country", "region",
-    "timezone", "plan", "created_at", "birth_date", "marketing_consent", "do_not_sell",
+    "account_id",
+    "username",
+    "email",
+    "full_name",
+    "phone",
+    "company",
+    "country",
+    "region",
+    "timezone",
+    "plan",
+    "created_at",
+    "birth_date",
+    "marketing_consent",
+    "do_not_sell",
     "password_hash",
-)  # fmt: skip
+)
 _CSV_SCHEMA = ", ".join(f"`{name}` STRING" for name in ACCOUNT_FIELDS)
 
 

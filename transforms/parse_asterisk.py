@@ -18,9 +18,23 @@ from transforms.telephony_common import (
 # cdr/cdr_csv.c build_csv_record(): these 16 always, then uniqueid (loguniqueid), userfield
 # (loguserfield), then peeraccount, linkedid, sequence (newcdrcolumns): 16 to 21 fields.
 ASTERISK_COLUMNS = (
-    "accountcode", "src", "dst", "dcontext", "clid", "channel", "dstchannel", "lastapp",
-    "lastdata", "start", "answer", "end", "duration", "billsec", "disposition", "amaflags",
-)  # fmt: skip
+    "accountcode",
+    "src",
+    "dst",
+    "dcontext",
+    "clid",
+    "channel",
+    "dstchannel",
+    "lastapp",
+    "lastdata",
+    "start",
+    "answer",
+    "end",
+    "duration",
+    "billsec",
+    "disposition",
+    "amaflags",
+)
 _COL = {name: index for index, name in enumerate(ASTERISK_COLUMNS)}
 # ast_channel_amaflags2string() (and the older ast_cdr_flags2str()) write one of these.
 _AMA_FLAGS = ("OMIT", "BILLING", "BILL", "DOCUMENTATION", "DEFAULT", "IGNORE", "UNKNOWN")

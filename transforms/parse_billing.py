@@ -12,9 +12,16 @@ from pyspark.sql import functions as F
 from transforms.quarantine import REASON, blank_to_null, first_reason, flag_duplicates
 
 BILLING_FIELDS = (
-    "transaction_id", "account_id", "card_number", "card_expiry", "cardholder_name",
-    "billing_address", "amount", "currency", "created_at",
-)  # fmt: skip
+    "transaction_id",
+    "account_id",
+    "card_number",
+    "card_expiry",
+    "cardholder_name",
+    "billing_address",
+    "amount",
+    "currency",
+    "created_at",
+)
 # Money as an exact decimal: 16 digits before the point covers any JPY or INR invoice.
 AMOUNT_TYPE = "decimal(18,2)"
 _EXTRA = "_extra_field"  # set only when a record has more fields than the header
@@ -42,12 +49,16 @@ def csv_records(lines_df: DataFrame) -> DataFrame:
     starts_df = counted_df.select("*", (quotes_before % 2 == 0).cast("int").alias("_starts"))
     numbered_df = starts_df.select("*", F.sum("_starts").over(upto_here).alias("_record"))
     lines = F.array_sort(F.collect_list(F.struct("line_number", "value")))
-    return numbered_df.groupBy("source_file", "_record").agg(
-        F.min("line_number").alias("line_number"),
-        # A single null line stays null (the null row), not an empty string.
-        F.when(F.count("value") > 0, F.array_join(F.transform(lines, lambda s: s["value"]), "\n")).alias("value"),
-        (F.sum("_quotes") % 2 == 1).alias("_unterminated"),
-    ).drop("_record")
+    return (
+        numbered_df.groupBy("source_file", "_record")
+        .agg(
+            F.min("line_number").alias("line_number"),
+            # A single null line stays null (the null row), not an empty string.
+            F.when(F.count("value") > 0, F.array_join(F.transform(lines, lambda s: s["value"]), "\n")).alias("value"),
+            (F.sum("_quotes") % 2 == 1).alias("_unterminated"),
+        )
+        .drop("_record")
+    )
 
 
 def parse_billing_lines(lines_df: DataFrame) -> DataFrame:
@@ -75,16 +86,18 @@ def parse_billing_lines(lines_df: DataFrame) -> DataFrame:
         amount.alias("_amount"),
         created_at.alias("_created_at"),
     )
-    return typed_df.select(
-        "source_file",
-        "line_number",
-        "value",
-        *(name for name in BILLING_FIELDS if name not in ("amount", "created_at")),
-        F.col("_amount").alias("amount"),
-        F.col("_created_at").alias("created_at"),
-        _reject_reason().alias(REASON),
-    ).select("source_file", "line_number", "value", *BILLING_FIELDS, REASON).transform(
-        flag_duplicates, "transaction_id", ["source_file", "line_number"]
+    return (
+        typed_df.select(
+            "source_file",
+            "line_number",
+            "value",
+            *(name for name in BILLING_FIELDS if name not in ("amount", "created_at")),
+            F.col("_amount").alias("amount"),
+            F.col("_created_at").alias("created_at"),
+            _reject_reason().alias(REASON),
+        )
+        .select("source_file", "line_number", "value", *BILLING_FIELDS, REASON)
+        .transform(flag_duplicates, "transaction_id", ["source_file", "line_number"])
     )
 
 

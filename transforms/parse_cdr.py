@@ -10,11 +10,28 @@ from transforms.quarantine import REASON, blank_to_null, first_reason, flag_dupl
 from transforms.vocabulary import ACCESS_TYPES, PRODUCTS, REGIONS
 
 CDR_FIELDS = (
-    "leg_id", "conference_id", "account_id", "participant_name", "participant_email",
-    "caller_number", "access_number", "access_type", "ip_address", "user_agent", "country",
-    "region", "product", "start_time", "end_time", "duration_s", "recorded", "transcribed",
-    "mos", "rating", "notes",
-)  # fmt: skip
+    "leg_id",
+    "conference_id",
+    "account_id",
+    "participant_name",
+    "participant_email",
+    "caller_number",
+    "access_number",
+    "access_type",
+    "ip_address",
+    "user_agent",
+    "country",
+    "region",
+    "product",
+    "start_time",
+    "end_time",
+    "duration_s",
+    "recorded",
+    "transcribed",
+    "mos",
+    "rating",
+    "notes",
+)
 CORRUPT = "_corrupt_record"
 # Every field is read as a string, then typed with try_* casts, so a bad value becomes a
 # precise reason instead of a silently null column or an error that quotes the value.
@@ -22,9 +39,15 @@ CDR_JSON_SCHEMA = StructType(
     [StructField(name, StringType()) for name in CDR_FIELDS] + [StructField(CORRUPT, StringType())]
 )
 REQUIRED = (
-    "leg_id", "conference_id", "account_id", "start_time", "end_time", "region", "product",
+    "leg_id",
+    "conference_id",
+    "account_id",
+    "start_time",
+    "end_time",
+    "region",
+    "product",
     "access_type",
-)  # fmt: skip
+)
 _OFFSET_SUFFIX = r"(Z|[+-]\d{2}:?\d{2})$"
 
 

@@ -16,10 +16,22 @@ from transforms.telephony_common import (
 
 # The order of cdr_csv.conf.xml's "example" template; every field is quoted, none escaped.
 FREESWITCH_COLUMNS = (
-    "caller_id_name", "caller_id_number", "destination_number", "context", "start_stamp",
-    "answer_stamp", "end_stamp", "duration", "billsec", "hangup_cause", "uuid", "bleg_uuid",
-    "accountcode", "read_codec", "write_codec",
-)  # fmt: skip
+    "caller_id_name",
+    "caller_id_number",
+    "destination_number",
+    "context",
+    "start_stamp",
+    "answer_stamp",
+    "end_stamp",
+    "duration",
+    "billsec",
+    "hangup_cause",
+    "uuid",
+    "bleg_uuid",
+    "accountcode",
+    "read_codec",
+    "write_codec",
+)
 _UUID = r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
 
 

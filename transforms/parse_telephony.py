@@ -28,8 +28,12 @@ def with_e164(df: DataFrame, number_cols: list[str], default_region: str) -> Dat
     once per distinct number)."""
     to_e164 = partial(e164, default_region=default_region)
     for col_name in number_cols:
-        df = map_distinct(df.withColumn(f"_{col_name}_raw", F.col(col_name)), f"_{col_name}_raw", to_e164,
-                          {f"{col_name}_e164": "string"})  # fmt: skip
+        df = map_distinct(
+            df.withColumn(f"_{col_name}_raw", F.col(col_name)),
+            f"_{col_name}_raw",
+            to_e164,
+            {f"{col_name}_e164": "string"},
+        )
     return df
 
 

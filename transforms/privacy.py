@@ -51,13 +51,18 @@ def subject_hashes(accounts_df: DataFrame, key: bytes) -> DataFrame:
     """Grain: one row per (account, identifier): `account_hash` (of the account id), `kind`
     and `identifier_hash`, for each row of bronze accounts; null identifiers skipped."""
     kinds = IDENTIFIER_COLUMNS["accounts"]
-    stacked = F.explode(F.array(*(
-        F.struct(F.lit(kind).alias("kind"), identifier_hash(F.col(column), kind, key).alias("identifier_hash"))
-        for column, kind in kinds.items()
-    )))  # fmt: skip
+    stacked = F.explode(
+        F.array(
+            *(
+                F.struct(F.lit(kind).alias("kind"), identifier_hash(F.col(column), kind, key).alias("identifier_hash"))
+                for column, kind in kinds.items()
+            )
+        )
+    )
     return (
-        accounts_df.select(identifier_hash(F.col("account_id"), "account_id", key).alias("account_hash"),
-                           stacked.alias("id"))  # fmt: skip
+        accounts_df.select(
+            identifier_hash(F.col("account_id"), "account_id", key).alias("account_hash"), stacked.alias("id")
+        )
         .select("account_hash", "id.kind", "id.identifier_hash")
         .where(F.col("identifier_hash").isNotNull())
     )
@@ -77,8 +82,10 @@ def identifier_hashes(df: DataFrame, source: str, key: bytes, text_columns: Sequ
         if column in df.columns:
             text = F.lower(F.coalesce(F.try_url_decode(F.col(column)), F.col(column)))
             # A sentence's full stop (or a dash, or an underscore) clings to the word before it.
-            trimmed = F.transform(F.split(F.coalesce(text, F.lit("")), _TOKEN_SEPARATOR),
-                                  lambda word: F.regexp_replace(word, _EDGE_PUNCTUATION, ""))  # fmt: skip
+            trimmed = F.transform(
+                F.split(F.coalesce(text, F.lit("")), _TOKEN_SEPARATOR),
+                lambda word: F.regexp_replace(word, _EDGE_PUNCTUATION, ""),
+            )
             words = F.filter(trimmed, lambda word: word != "")
             arrays.append(F.transform(words, lambda word: hmac_sha256(word, key)))
     if not arrays:
@@ -86,21 +93,18 @@ def identifier_hashes(df: DataFrame, source: str, key: bytes, text_columns: Sequ
     return F.array_distinct(F.concat(*arrays)) if len(arrays) > 1 else arrays[0]
 
 
-def subject_rows(
-    df: DataFrame, source: str, subjects_df: DataFrame, key: bytes, row_key: Sequence[str]
-) -> DataFrame:
+def subject_rows(df: DataFrame, source: str, subjects_df: DataFrame, key: bytes, row_key: Sequence[str]) -> DataFrame:
     """The rows of `df` that mention a subject of `subjects_df` (`account_hash`,
     `identifier_hash`), each with the `subject_hash` it mentions: once per (row, subject),
     whichever of the subject's identifiers matched (`row_key` names a row)."""
     candidates_df = df.select("*", F.explode(identifier_hashes(df, source, key)).alias("_hash"))
     wanted_df = F.broadcast(
-        subjects_df.select(F.col("identifier_hash").alias("_hash"), F.col("account_hash").alias("subject_hash"))
-        .distinct()
+        subjects_df.select(
+            F.col("identifier_hash").alias("_hash"), F.col("account_hash").alias("subject_hash")
+        ).distinct()
     )
     return (
-        candidates_df.join(wanted_df, on="_hash", how="inner")
-        .drop("_hash")
-        .dropDuplicates([*row_key, "subject_hash"])
+        candidates_df.join(wanted_df, on="_hash", how="inner").drop("_hash").dropDuplicates([*row_key, "subject_hash"])
     )
 
 
@@ -130,12 +134,17 @@ def account_privacy_state(accounts_df: DataFrame, requests_df: DataFrame) -> Dat
     a withdrawal of marketing consent turns consent off for good (only the account can give
     it again, through its registration). Requests of unknown accounts change nothing.
     """
-    last_df = requests_df.where(F.col("account_id").isNotNull()).groupBy("account_id").agg(
-        F.max_by("kind", F.when(F.col("kind").isin(*SALE_KINDS), F.col("received_at"))).alias("_sale_kind"),
-        F.max(F.when(F.col("kind") == "withdraw_marketing_consent", F.col("received_at"))).alias("_withdrawn_at"),
-        F.max(F.when(F.col("kind").isin(*SALE_KINDS, "withdraw_marketing_consent"), F.col("received_at")))
-        .alias("updated_at"),
-    )  # fmt: skip
+    last_df = (
+        requests_df.where(F.col("account_id").isNotNull())
+        .groupBy("account_id")
+        .agg(
+            F.max_by("kind", F.when(F.col("kind").isin(*SALE_KINDS), F.col("received_at"))).alias("_sale_kind"),
+            F.max(F.when(F.col("kind") == "withdraw_marketing_consent", F.col("received_at"))).alias("_withdrawn_at"),
+            F.max(F.when(F.col("kind").isin(*SALE_KINDS, "withdraw_marketing_consent"), F.col("received_at"))).alias(
+                "updated_at"
+            ),
+        )
+    )
     joined_df = accounts_df.join(last_df, on="account_id", how="left")
     return joined_df.select(
         "account_id",

@@ -35,9 +35,7 @@ def hmac_sha256(col: Column, key: bytes) -> Column:
     inner_pad = F.lit(bytes(b ^ 0x36 for b in padded))
     outer_pad = F.lit(bytes(b ^ 0x5C for b in padded))
     inner_digest = F.unhex(F.sha2(F.concat(inner_pad, F.encode(col, "UTF-8")), 256))
-    return F.when(col.isNull(), F.lit(None)).otherwise(
-        F.sha2(F.concat(outer_pad, inner_digest), 256)
-    )
+    return F.when(col.isNull(), F.lit(None)).otherwise(F.sha2(F.concat(outer_pad, inner_digest), 256))
 
 
 def derive_key(master_key: bytes, purpose: str) -> bytes:
@@ -46,7 +44,6 @@ def derive_key(master_key: bytes, purpose: str) -> bytes:
     Pseudonyms made with different purposes cannot be joined with each other.
     """
     return hmac.new(master_key, purpose.encode("utf-8"), hashlib.sha256).digest()
-
 
 
 EMAIL_COLUMNS = frozenset({"email", "participant_email"})

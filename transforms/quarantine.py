@@ -28,6 +28,4 @@ def flag_duplicates(df: DataFrame, key_col: str, order_cols: list[str]) -> DataF
     """
     window = Window.partitionBy(key_col).orderBy(F.col(REASON).isNotNull(), *order_cols)
     is_later_copy = F.col(REASON).isNull() & (F.row_number().over(window) > 1)
-    return df.withColumn(
-        REASON, F.when(is_later_copy, F.lit(f"duplicate {key_col}")).otherwise(F.col(REASON))
-    )
+    return df.withColumn(REASON, F.when(is_later_copy, F.lit(f"duplicate {key_col}")).otherwise(F.col(REASON)))

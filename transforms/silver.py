@@ -31,9 +31,7 @@ def is_minor_at_registration(birth_date: Column, created_at: Column) -> Column:
     return F.months_between(F.to_date(created_at), birth_date) < ADULT_MONTHS
 
 
-def cdr_legs_silver(
-    legs_df: DataFrame, accounts_df: DataFrame, key: bytes, treatments: Mapping[str, str]
-) -> DataFrame:
+def cdr_legs_silver(legs_df: DataFrame, accounts_df: DataFrame, key: bytes, treatments: Mapping[str, str]) -> DataFrame:
     """Silver CDR legs, one row per bronze leg, plus `source_file`, `line_number` and a
     reject reason (unknown account, minor); rows with a reason must not be written.
 

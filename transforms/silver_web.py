@@ -9,9 +9,19 @@ from transforms.pseudonymize import hmac_sha256
 from transforms.user_agent import with_user_agent_classes
 
 SILVER_WEB_COLUMNS = (
-    "landing_date", "request_date", "request_hour", "method", "path_template", "status",
-    "bytes", "browser_family", "browser_major", "os_family", "device_class", "visitor_hash",
-)  # fmt: skip
+    "landing_date",
+    "request_date",
+    "request_hour",
+    "method",
+    "path_template",
+    "status",
+    "bytes",
+    "browser_family",
+    "browser_major",
+    "os_family",
+    "device_class",
+    "visitor_hash",
+)
 # A path segment survives only if it reads like a route word (lowercase: a capital is the
 # mark of a name slug such as /u/Jane-Doe); ids, tokens, emails, names and anything
 # percent-encoded become {id}.
@@ -22,9 +32,7 @@ def url_path_template(url: Column) -> Column:
     """`/j/8812345678?pwd=abc` -> `/j/{id}`: query and fragment removed, ids replaced."""
     path = F.regexp_replace(url, r"[?#].*$", "")
     segments = F.split(path, "/")
-    templated = F.transform(
-        segments, lambda s: F.when((s == "") | s.rlike(_ROUTE_WORD), s).otherwise(F.lit("{id}"))
-    )
+    templated = F.transform(segments, lambda s: F.when((s == "") | s.rlike(_ROUTE_WORD), s).otherwise(F.lit("{id}")))
     return F.array_join(templated, "/")
 
 

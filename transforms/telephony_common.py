@@ -16,9 +16,18 @@ from pyspark.sql import functions as F
 from transforms.quarantine import REASON, blank_to_null, first_reason, flag_duplicates
 
 TELEPHONY_FIELDS = (
-    "leg_id", "caller_name", "caller_number", "destination_number", "account_code",
-    "start_time", "answer_time", "end_time", "duration_s", "billsec", "disposition",
-)  # fmt: skip
+    "leg_id",
+    "caller_name",
+    "caller_number",
+    "destination_number",
+    "account_code",
+    "start_time",
+    "answer_time",
+    "end_time",
+    "duration_s",
+    "billsec",
+    "disposition",
+)
 # RFC 4180: a quoted field doubles its inner quotes. Possessive quantifiers keep Java's
 # regex engine from backtracking (or overflowing its stack) on long fields.
 _STRICT_TOKEN = r'(?<=^|,)(?:"(?:[^"]++|"")*+"|[^,"]*+)(?=,|$)'
@@ -56,16 +65,21 @@ def with_csv_fields(lines_df: DataFrame) -> DataFrame:
     """
     line = F.regexp_replace(F.make_valid_utf8("value"), "^\ufeff", "")
     strict_df = lines_df.select(
-        "source_file", "line_number", line.alias("value"),
+        "source_file",
+        "line_number",
+        line.alias("value"),
         F.regexp_extract_all(line, F.lit(_STRICT_TOKEN), 0).alias("_strict"),
-    )  # fmt: skip
+    )
     is_strict = F.array_join("_strict", ",") == F.col("value")
     tokens_df = strict_df.select(
-        "source_file", "line_number", "value", is_strict.alias("_is_strict"),
+        "source_file",
+        "line_number",
+        "value",
+        is_strict.alias("_is_strict"),
         F.when(is_strict, F.col("_strict"))
         .otherwise(F.regexp_extract_all("value", F.lit(_LOOSE_TOKEN), 0))
         .alias("_tokens"),
-    )  # fmt: skip
+    )
     unquote = lambda token: blank_to_null(_unquote(token, F.col("_is_strict")))  # noqa: E731
     return tokens_df.select(
         "source_file",
@@ -157,4 +171,4 @@ def finish(typed_df: DataFrame, leg_id_pattern: str) -> DataFrame:
     """
     return typed_df.select(
         "source_file", "line_number", "value", *TELEPHONY_FIELDS, _reason(leg_id_pattern).alias(REASON)
-    ).transform(flag_duplicates, "leg_id", ["source_file", "line_number"])  # fmt: skip
+    ).transform(flag_duplicates, "leg_id", ["source_file", "line_number"])

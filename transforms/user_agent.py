@@ -12,24 +12,62 @@ from pyspark.sql import functions as F
 
 from transforms.per_value import map_distinct
 
-BROWSER_FAMILIES = frozenset({
-    "Chrome", "Chrome Mobile", "Chrome Mobile iOS", "Chrome Mobile WebView", "Chromium",
-    "Firefox", "Firefox Mobile", "Firefox iOS", "Safari", "Mobile Safari",
-    "Mobile Safari UI/WKWebView", "Edge", "Edge Mobile", "Opera", "Opera Mobile",
-    "Samsung Internet", "IE", "IE Mobile", "UC Browser", "Yandex Browser", "Android",
-    "Electron", "Vivaldi", "Brave", "Silk", "Facebook", "Instagram", "Other",
-})  # fmt: skip
-OS_FAMILIES = frozenset({
-    "Windows", "Mac OS X", "iOS", "iPadOS", "Android", "Linux", "Ubuntu", "Fedora", "Debian",
-    "Chrome OS", "FreeBSD", "Windows Phone", "Other",
-})  # fmt: skip
+BROWSER_FAMILIES = frozenset(
+    {
+        "Chrome",
+        "Chrome Mobile",
+        "Chrome Mobile iOS",
+        "Chrome Mobile WebView",
+        "Chromium",
+        "Firefox",
+        "Firefox Mobile",
+        "Firefox iOS",
+        "Safari",
+        "Mobile Safari",
+        "Mobile Safari UI/WKWebView",
+        "Edge",
+        "Edge Mobile",
+        "Opera",
+        "Opera Mobile",
+        "Samsung Internet",
+        "IE",
+        "IE Mobile",
+        "UC Browser",
+        "Yandex Browser",
+        "Android",
+        "Electron",
+        "Vivaldi",
+        "Brave",
+        "Silk",
+        "Facebook",
+        "Instagram",
+        "Other",
+    }
+)
+OS_FAMILIES = frozenset(
+    {
+        "Windows",
+        "Mac OS X",
+        "iOS",
+        "iPadOS",
+        "Android",
+        "Linux",
+        "Ubuntu",
+        "Fedora",
+        "Debian",
+        "Chrome OS",
+        "FreeBSD",
+        "Windows Phone",
+        "Other",
+    }
+)
 DESKTOP_OS = frozenset({"Windows", "Mac OS X", "Linux", "Ubuntu", "Fedora", "Debian", "Chrome OS", "FreeBSD"})
 UA_OUTPUTS = {"browser_family": "string", "browser_major": "int", "os_family": "string", "device_class": "string"}
 
 
 def classify_user_agent(agent: str | None) -> tuple[str, int | None, str, str]:
     """(browser family, major version, OS family, device class) from allow-listed values."""
-    from ua_parser import parse  # imported on the executor
+    from ua_parser import parse  # noqa: PLC0415 - imported on the executor, where the UDF runs
 
     if not agent:
         return ("Other", None, "Other", "other")

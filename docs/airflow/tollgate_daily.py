@@ -17,6 +17,7 @@ command is one the `tollgate` command line accepts.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 
 from airflow import DAG
@@ -57,7 +58,7 @@ with DAG(
     dag_id="tollgate_daily",
     description="landing -> bronze -> silver -> gold -> gated exports, one day per run",
     schedule=CronDataIntervalTimetable("0 3 * * *", timezone="UTC"),
-    start_date=dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc),
+    start_date=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
     catchup=False,
     max_active_runs=1,  # the stages of two days never interleave (the lake lock would wait)
     default_args=DEFAULT_ARGS,
@@ -72,5 +73,5 @@ with DAG(
         )
         for stage, options in STAGES.items()
     ]
-    for upstream, downstream in zip(tasks, tasks[1:]):
+    for upstream, downstream in itertools.pairwise(tasks):
         upstream >> downstream

@@ -1,0 +1,70 @@
+"""The one Spark session factory: local runs, tests and spark-submit share spark-defaults.conf."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from pyspark.sql import SparkSession
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def project_path(*parts: str) -> Path:
+    """A path inside the project folder (or $TOLLGATE_HOME when installed elsewhere)."""
+    home = os.environ.get("TOLLGATE_HOME")
+    return Path(home, *parts) if home else PROJECT_ROOT.joinpath(*parts)
+
+
+def read_spark_defaults(path: Path) -> dict[str, str]:
+    """Parse a spark-defaults.conf file: `key value` per line, `#` comments."""
+    settings: dict[str, str] = {}
+    for raw_line in path.read_text(encoding="utf-8").splitlines():
+        line = raw_line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, _, value = line.partition(" ")
+        settings[key] = value.strip()
+    return settings
+
+
+def delta_jars() -> list[Path]:
+    """The Delta Lake JARs that `make setup` fetched into .jars/."""
+    jars = sorted(project_path(".jars").glob("*.jar"))
+    if not any(jar.name.startswith("delta-spark_") for jar in jars):
+        raise RuntimeError("Delta Lake JARs not found in .jars/; run `make setup` first")
+    return jars
+
+
+def _launched_by_spark_submit() -> bool:
+    # spark-submit starts the JVM first and hands PySpark its gateway port.
+    return "PYSPARK_GATEWAY_PORT" in os.environ
+
+
+def get_spark(app_name: str = "tollgate", extra_conf: dict[str, str] | None = None) -> SparkSession:
+    """Return the active session, or start a local one configured from spark-defaults.conf.
+
+    Under spark-submit the submitted configuration wins (pass SPARK_CONF_DIR to use the
+    same file there); locally the Delta JARs are loaded from .jars/ and nothing is downloaded.
+    """
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active  # one session per process; its settings were fixed when it started
+    # pandas-on-Spark (used by pyspark.testing) wants this set before the JVM starts.
+    os.environ.setdefault("PYARROW_IGNORE_TIMEZONE", "1")
+    # Python workers must use this interpreter (the project's venv), not the system python3.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = SparkSession.builder.appName(app_name)
+    if not _launched_by_spark_submit():
+        settings = read_spark_defaults(project_path("spark-defaults.conf"))
+        settings["spark.jars"] = ",".join(str(jar) for jar in delta_jars())
+        settings["spark.driver.extraJavaOptions"] = (
+            f"-Dlog4j2.configurationFile={project_path('conf', 'log4j2.properties')}"
+        )
+        settings.update(extra_conf or {})
+        for key, value in settings.items():
+            builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark

@@ -1,0 +1,70 @@
+"""Where a data subject's records live, for `tollgate erase` and `tollgate access` alike.
+
+Every table that can hold an account's personal data is listed here once, with how its
+rows are matched (transforms/privacy.py, by keyed hash) and what erasure does to them.
+Silver is not listed: it is rebuilt from bronze, so it follows bronze (see jobs/erase.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from jobs.lake.layout import Lake, is_delta
+from jobs.privacy.suppression import privacy_key
+from transforms.privacy import identifier_hash, subject_hashes
+
+
+@dataclass(frozen=True)
+class SubjectTable:
+    """A table that can mention an account; `row_key` identifies one of its rows."""
+
+    name: str
+    path: Callable[[Lake], str]
+    source: str  # the transforms.privacy.IDENTIFIER_COLUMNS entry its columns follow
+    row_key: tuple[str, ...]
+    on_erase: str = "delete"  # delete | forget (keep the row, null its account_id)
+
+
+_LINE = ("source_file", "line_number")
+SUBJECT_TABLES: tuple[SubjectTable, ...] = (
+    SubjectTable("bronze/accounts", lambda lake: lake.bronze_accounts, "accounts", _LINE),
+    SubjectTable("bronze/cdr_legs", lambda lake: lake.bronze_cdr, "cdr", _LINE),
+    SubjectTable("bronze/usage_log", lambda lake: lake.bronze_usage, "usage", _LINE),
+    SubjectTable("bronze/billing", lambda lake: lake.bronze_billing, "billing", _LINE),
+    SubjectTable("bronze/quarantine", lambda lake: lake.quarantine, "quarantine", ("source", *_LINE)),
+    SubjectTable("bronze/account_privacy_state", lambda lake: lake.privacy_state, "accounts", ("account_id",)),
+    SubjectTable(
+        "bronze/privacy_requests", lambda lake: lake.privacy_requests, "privacy_requests", _LINE, on_erase="forget"
+    ),
+)
+
+
+def subjects_of(spark: SparkSession, lake: Lake, account_ids: DataFrame, master_key: bytes) -> DataFrame:
+    """(`account_hash`, `kind`, `identifier_hash`) of each account in `account_ids`
+    (`account_id`): all identifiers of its registration, or its id alone if none is held."""
+    key = privacy_key(master_key)
+    own_df = account_ids.select(
+        identifier_hash(F.col("account_id"), "account_id", key).alias("account_hash"),
+        F.lit("account_id").alias("kind"),
+        identifier_hash(F.col("account_id"), "account_id", key).alias("identifier_hash"),
+    )
+    if is_delta(spark, lake.bronze_accounts):
+        accounts_df = spark.read.format("delta").load(lake.bronze_accounts)
+        registered_df = subject_hashes(accounts_df.join(account_ids, on="account_id", how="left_semi"), key)
+        own_df = own_df.unionByName(registered_df)
+    # Materialized now (hashes only, a few rows per account): erasure deletes the accounts
+    # rows these come from, and every later table must still be matched on all of them.
+    return spark.createDataFrame(own_df.distinct().collect(), own_df.schema)
+
+
+def present_tables(spark: SparkSession, lake: Lake) -> Sequence[tuple[SubjectTable, DataFrame]]:
+    """The subject tables this lake has, each with its current rows."""
+    return [
+        (table, spark.read.format("delta").load(table.path(lake)))
+        for table in SUBJECT_TABLES
+        if is_delta(spark, table.path(lake))
+    ]

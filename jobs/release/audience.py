@@ -1,0 +1,82 @@
+"""What a recipient's kind allows: the rows a release is made of.
+
+Research recipients get the gold tables as they are. A `sale` recipient gets aggregates
+computed again, at export time, without the accounts that opted out of sale ("Do Not
+Sell", policy point 2); an `advertising` recipient also without those that withdrew
+marketing consent. The accounts' current privacy state is read when the release is made,
+so an opt-in brings an account back in the very next release.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from jobs.errors import ConfigError
+from jobs.lake.layout import Lake, delta_version, is_delta
+from jobs.stages.anonymize import silver_key
+from transforms.aggregates import daily_usage, released_legs, usage_by_time_of_day
+from transforms.pseudonymize import hmac_sha256
+
+# Recipient kind -> what excludes an account from its releases (a condition on privacy state).
+EXCLUDED_BY_KIND = {
+    "sale": lambda: F.col("do_not_sell"),
+    "advertising": lambda: F.col("do_not_sell") | ~F.col("marketing_consent"),
+}
+# Datasets that can be rebuilt without some accounts (computed from silver legs).
+_FROM_LEGS = ("usage_by_time_of_day", "daily_usage")
+
+
+@dataclass(frozen=True)
+class ReleaseSource:
+    """The rows of one release, the Delta versions they were read at, and what was excluded."""
+
+    rows_df: DataFrame
+    delta_versions: dict[str, int]
+    consent: dict
+
+
+def release_source(
+    spark: SparkSession, lake: Lake, kind: str, dataset: str, k: int, master_key: bytes | None
+) -> ReleaseSource:
+    """Gold as it is, or (for kinds in EXCLUDED_BY_KIND) the dataset rebuilt from silver
+    without the excluded accounts, cells under `k` suppressed as in gold."""
+    if kind not in EXCLUDED_BY_KIND:
+        version = delta_version(spark, lake.gold(dataset))
+        gold_df = spark.read.format("delta").option("versionAsOf", version).load(lake.gold(dataset))
+        return ReleaseSource(gold_df, {f"gold/{dataset}": version}, {"accounts_excluded": 0, "rule": "none"})
+    if dataset not in _FROM_LEGS:
+        raise ConfigError(
+            f"dataset {dataset} cannot yet be rebuilt without opted-out accounts; "
+            f"a {kind} recipient may receive {', '.join(_FROM_LEGS)}"
+        )
+    if not master_key:
+        raise ConfigError(f"a {kind} release needs the HMAC key (the opted-out accounts' pseudonyms)")
+    if not is_delta(spark, lake.privacy_state):
+        raise ConfigError("no account privacy state in the lake; run `tollgate ingest` first")
+    silver_version = delta_version(spark, lake.silver_cdr)
+    state_version = delta_version(spark, lake.privacy_state)
+    state_df = spark.read.format("delta").option("versionAsOf", state_version).load(lake.privacy_state)
+    excluded_df = state_df.where(EXCLUDED_BY_KIND[kind]()).select(
+        hmac_sha256(F.trim("account_id"), silver_key(master_key)).alias("account_pseudonym")
+    )
+    legs_df = spark.read.format("delta").option("versionAsOf", silver_version).load(lake.silver_cdr)
+    kept_df = legs_df.join(excluded_df, on="account_pseudonym", how="left_anti")
+    excluded = (
+        legs_df.join(excluded_df, on="account_pseudonym", how="left_semi")
+        .select("account_pseudonym")
+        .distinct()
+        .count()
+    )
+    cells_df = usage_by_time_of_day(kept_df, k)
+    rows_df = cells_df if dataset == "usage_by_time_of_day" else daily_usage(released_legs(kept_df, cells_df))
+    return ReleaseSource(
+        rows_df,
+        {"silver/cdr_legs": silver_version, "bronze/account_privacy_state": state_version},
+        {
+            "accounts_excluded": excluded,
+            "rule": "do_not_sell" if kind == "sale" else "do_not_sell or no marketing consent",
+        },
+    )

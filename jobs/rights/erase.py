@@ -1,0 +1,209 @@
+"""erase: apply every open erasure request, everywhere the account's data lives.
+
+In this order, so that a job killed at any step leaves the request open and a re-run
+finishes it: (1) the account's identifiers join the suppression list (keyed hashes; from
+here on no ingest, re-run or backfill brings them back); (2) every bronze row that mentions
+them is deleted, and the requests table forgets the account id (it keeps the keyed hash);
+(3) the silver days and gold weeks those rows touched are rebuilt from bronze; (4) an audit
+row per request and table; (5) VACUUM with a retention of 0 hours on every identifiable
+table, so no old Parquet file, and so no time-travel read, still holds the account.
+
+Deletes are Delta MERGEs on row keys, never DELETEs with a value predicate: Delta writes a
+DELETE's predicate, literals and all, into the table's log, which VACUUM keeps.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+from collections import Counter
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+from delta.tables import DeltaTable
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from jobs.config.policy import Policy
+from jobs.lake.layout import Lake, is_delta
+from jobs.privacy.audit import append_audit
+from jobs.privacy.subjects import present_tables, subjects_of
+from jobs.privacy.suppression import privacy_key
+from jobs.stages import aggregate as aggregate_stage
+from jobs.stages import anonymize as anonymize_stage
+from transforms.privacy import identifier_hash, subject_rows
+from transforms.pseudonymize import hmac_sha256
+
+log = logging.getLogger("tollgate.erase")
+_RETENTION_CHECK = "spark.databricks.delta.retentionDurationCheck.enabled"
+
+
+@dataclass
+class ErasureReport:
+    requests: int = 0
+    rows: Counter = field(default_factory=Counter)  # table -> rows deleted or forgotten
+    days_rebuilt: list[dt.date] = field(default_factory=list)
+    vacuumed: list[str] = field(default_factory=list)
+
+
+def open_erasures(spark: SparkSession, lake: Lake) -> DataFrame:
+    """Erasure requests not yet in the audit: `request_id`, `account_id`, `account_hash`."""
+    if not is_delta(spark, lake.privacy_requests):
+        return spark.createDataFrame([], "request_id string, account_id string, account_hash string")
+    requests_df = (
+        spark.read.format("delta")
+        .load(lake.privacy_requests)
+        .where((F.col("kind") == "erasure") & F.col("account_id").isNotNull())
+    )
+    if is_delta(spark, lake.privacy_audit):
+        done_df = spark.read.format("delta").load(lake.privacy_audit).where(F.col("action") == "erasure")
+        requests_df = requests_df.join(done_df.select("request_id"), on="request_id", how="left_anti")
+    return requests_df.select("request_id", "account_id", "account_hash")
+
+
+def erase(
+    spark: SparkSession,
+    lake: Lake,
+    master_key: bytes,
+    policy: Policy,
+    *,
+    rebuilt_by_caller: Collection[dt.date] = (),
+    vacuum: bool = True,
+) -> ErasureReport:
+    """Apply every open erasure request (idempotent: a processed request is not redone).
+
+    `tollgate run` rebuilds its own days after this and vacuums once at its end, so it
+    passes those days as `rebuilt_by_caller` and `vacuum=False`.
+    """
+    report = ErasureReport()
+    # Held in memory, not read again: erasure rewrites the table these rows come from.
+    open_df = open_erasures(spark, lake)
+    requests_df = spark.createDataFrame(open_df.collect(), open_df.schema)
+    requests = requests_df.select("request_id", "account_hash").collect()  # never the account ids
+    report.requests = len(requests)
+    if requests:
+        log.info("erase: %d open erasure request(s)", len(requests))
+        per_table = _erase_accounts(spark, lake, master_key, policy, requests_df, report, set(rebuilt_by_caller))
+        append_audit(spark, lake, "erasure", requests, per_table)
+    if vacuum and is_delta(spark, lake.suppression):
+        report.vacuumed = vacuum_identifiable(spark, lake)
+    return report
+
+
+def _erase_accounts(
+    spark: SparkSession,
+    lake: Lake,
+    master_key: bytes,
+    policy: Policy,
+    requests_df: DataFrame,
+    report: ErasureReport,
+    rebuilt_by_caller: set[dt.date],
+) -> dict[str, Counter]:
+    """Steps 1-3 for the accounts of `requests_df`; rows per table and account hash."""
+    key = privacy_key(master_key)
+    subjects_df = subjects_of(spark, lake, requests_df.select("account_id").distinct(), master_key)
+    _add_to_suppression(spark, lake, subjects_df)
+    per_table: dict[str, Counter] = {}
+    days: set[dt.date] = set()
+    for table, table_df in present_tables(spark, lake):
+        matched_df = subject_rows(table_df, table.source, subjects_df, key, table.row_key).persist()
+        try:
+            counts = matched_df.groupBy("subject_hash").count().collect()
+            per_table[table.name] = Counter({row.subject_hash: row["count"] for row in counts})
+            if "landing_date" in table_df.columns and table.name != "bronze/quarantine":
+                days |= {r[0] for r in matched_df.select("landing_date").distinct().collect() if r[0]}
+            if counts:  # no MERGE (and no new table version) where nothing mentions the accounts
+                _apply(
+                    spark, table.path(lake), matched_df.select(*table.row_key).distinct(), table.row_key, table.on_erase
+                )
+        finally:
+            matched_df.unpersist()
+        report.rows[table.name] += sum(per_table[table.name].values())
+    per_table["silver/cdr_legs"] = _silver_rows(spark, lake, master_key, requests_df)
+    report.rows["silver/cdr_legs"] = sum(per_table["silver/cdr_legs"].values())
+    report.days_rebuilt = sorted(days - rebuilt_by_caller)
+    if report.days_rebuilt:
+        log.info("erase: rebuilding silver and gold for %d day(s)", len(report.days_rebuilt))
+        anonymize_stage.anonymize(spark, lake, master_key, report.days_rebuilt, policy)
+        aggregate_stage.aggregate(spark, lake, report.days_rebuilt, policy.k)
+    return per_table
+
+
+def _add_to_suppression(spark: SparkSession, lake: Lake, subjects_df: DataFrame) -> None:
+    rows_df = subjects_df.select("identifier_hash", "kind", F.current_timestamp().alias("added_at"))
+    if not is_delta(spark, lake.suppression):
+        rows_df.write.format("delta").save(lake.suppression)
+        return
+    (
+        DeltaTable.forPath(spark, lake.suppression)
+        .alias("t")
+        .merge(rows_df.alias("s"), "t.identifier_hash = s.identifier_hash")
+        .whenNotMatchedInsertAll()
+        .execute()
+    )
+
+
+def _apply(spark: SparkSession, path: str, keys_df: DataFrame, row_key: tuple[str, ...], on_erase: str) -> None:
+    """Delete (or forget the account of) the rows whose keys are in `keys_df`, in one MERGE;
+    its logged condition names columns only, never a value."""
+    condition = " AND ".join(f"t.`{name}` = s.`{name}`" for name in row_key)
+    merge = DeltaTable.forPath(spark, path).alias("t").merge(keys_df.alias("s"), condition)
+    if on_erase == "forget":
+        merge = merge.whenMatchedUpdate(set={"account_id": F.lit(None).cast("string")})
+    else:
+        merge = merge.whenMatchedDelete()
+    merge.execute()
+
+
+def _silver_rows(spark: SparkSession, lake: Lake, master_key: bytes, requests_df: DataFrame) -> Counter:
+    """Silver legs under each account's pseudonym, before the rebuild removes them."""
+    if not is_delta(spark, lake.silver_cdr):
+        return Counter()
+    key = privacy_key(master_key)
+    pseudonyms_df = requests_df.select(
+        identifier_hash(F.col("account_id"), "account_id", key).alias("account_hash"),
+        hmac_sha256(F.trim("account_id"), anonymize_stage.silver_key(master_key)).alias("account_pseudonym"),
+    ).distinct()
+    silver_df = spark.read.format("delta").load(lake.silver_cdr)
+    counts = silver_df.join(pseudonyms_df, on="account_pseudonym", how="inner").groupBy("account_hash").count()
+    return Counter({row.account_hash: row["count"] for row in counts.collect()})
+
+
+def vacuum_identifiable(spark: SparkSession, lake: Lake) -> list[str]:
+    """VACUUM RETAIN 0 HOURS on bronze and silver: the files that held erased rows go now.
+
+    Delta refuses a retention under 7 days unless its safety check is off; it is turned off
+    here, for these calls only, on purpose (the lake lock keeps other writers out), and
+    back on afterwards. Gold and the ledger keep their history: they hold no identifiers.
+    """
+    paths = [table.path(lake) for table, _ in present_tables(spark, lake)]
+    paths += [p for p in (lake.silver_cdr, lake.silver_web) if is_delta(spark, p)]
+    with _retention_check_off(spark):
+        for path in paths:
+            DeltaTable.forPath(spark, path).vacuum(0)
+    return paths
+
+
+@contextlib.contextmanager
+def _retention_check_off(spark: SparkSession):
+    before = spark.conf.get(_RETENTION_CHECK, "true")
+    spark.conf.set(_RETENTION_CHECK, "false")
+    try:
+        yield
+    finally:
+        spark.conf.set(_RETENTION_CHECK, before)
+
+
+def print_report(report: ErasureReport) -> None:
+    if not report.requests:
+        log.info("erase: no open erasure requests")
+    for table, rows in sorted(report.rows.items()):
+        log.info("  %-34s %8d row(s) removed", table, rows)
+    if report.requests:
+        log.info(
+            "erase: %d request(s) done; %d day(s) rebuilt; %d table(s) vacuumed (retention 0 h)",
+            report.requests,
+            len(report.days_rebuilt),
+            len(report.vacuumed),
+        )

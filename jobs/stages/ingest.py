@@ -1,0 +1,277 @@
+"""ingest: landing files -> bronze Delta tables; every rejected record -> quarantine, with a reason.
+
+Bronze is the PII zone: records typed as received, plus `source_file`, `line_number`,
+`landing_date` and `ingested_at`. For every file, records read = accepted + quarantined.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from jobs.config.settings import TelephonySource
+from jobs.lake.landing import landed_days, read_numbered_lines
+from jobs.lake.layout import Lake, days_condition, replace_partitions
+from jobs.privacy.suppression import (
+    ingest_privacy_requests,
+    load_suppression,
+    write_privacy_state,
+)
+from transforms.parse_accounts import ACCOUNT_FIELDS, parse_account_lines
+from transforms.parse_billing import BILLING_FIELDS, parse_billing_lines
+from transforms.parse_cdr import CDR_FIELDS, parse_cdr_lines
+from transforms.parse_telephony import (
+    parse_asterisk_lines,
+    parse_freeswitch_lines,
+    telephony_to_legs,
+)
+from transforms.parse_usage import USAGE_FIELDS, parse_combined_log
+from transforms.privacy import Suppression
+from transforms.quarantine import REASON
+
+ERASED = "_is_erased"
+_FIELD_NAME = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
+
+log = logging.getLogger("tollgate.ingest")
+
+
+@dataclass(frozen=True)
+class FileCount:
+    source: str
+    source_file: str
+    read: int
+    accepted: int
+    quarantined: int
+    erased: int = 0  # records of erased accounts (the suppression list), kept out for good
+
+
+@dataclass
+class IngestReport:
+    files: list[FileCount] = field(default_factory=list)
+    unknown_keys: set[str] = field(default_factory=set)
+
+    def totals(self, source: str) -> tuple[int, int, int, int]:
+        rows = [f for f in self.files if f.source == source]
+        return (
+            sum(f.read for f in rows),
+            sum(f.accepted for f in rows),
+            sum(f.quarantined for f in rows),
+            sum(f.erased for f in rows),
+        )
+
+
+def ingest(
+    spark: SparkSession,
+    landing: Path,
+    lake: Lake,
+    days: list[dt.date],
+    telephony: Mapping[str, TelephonySource] | None = None,
+    *,
+    key: bytes,
+) -> IngestReport:
+    """Ingest accounts (a full snapshot), the CDR and usage-log files of `days`, every
+    configured telephony folder (undated files: re-read whole each run) and the privacy
+    requests, then rebuild each account's privacy state.
+
+    Records of erased accounts (the suppression list, matched by keyed hash with `key`) are
+    counted and kept out of every table, so a re-run or a backfill never brings them back.
+    """
+    report = IngestReport()
+    suppression = load_suppression(spark, lake, key)
+    account_files = sorted((landing / "accounts").glob("*.csv"))
+    if account_files:
+        zones = set(spark.sparkContext._jvm.java.time.ZoneId.getAvailableZoneIds())
+        parsed_df = parse_account_lines(read_numbered_lines(spark, account_files, landing), zones).withColumn(
+            "landing_date", F.lit(None).cast("date")
+        )
+        _ingest_source(
+            lake, report, "accounts", parsed_df, ACCOUNT_FIELDS, lake.bronze_accounts, None, suppression=suppression
+        )
+    else:
+        log.warning("no account files under %s/accounts; local times need them", landing)
+    billing_files = sorted((landing / "billing").glob("*.csv"))
+    if billing_files:  # an undated snapshot, like accounts: replaced whole by each ingest
+        parsed_df = parse_billing_lines(read_numbered_lines(spark, billing_files, landing)).withColumn(
+            "landing_date", F.lit(None).cast("date")
+        )
+        _ingest_source(
+            lake, report, "billing", parsed_df, BILLING_FIELDS, lake.bronze_billing, None, suppression=suppression
+        )
+    for source, folder, pattern, parser, fields, target in (
+        ("cdr", "cdr", "*.jsonl", parse_cdr_lines, (*CDR_FIELDS, "extra_keys"), lake.bronze_cdr),
+        ("usage", "usage", "*.log", parse_combined_log, USAGE_FIELDS, lake.bronze_usage),
+    ):
+        landed = landed_days(landing / folder, pattern)
+        files = [path for day in days for path in landed.get(day, [])]
+        if not files:
+            log.info("%s: no files for the selected days", source)
+            continue
+        parsed_df = parser(read_numbered_lines(spark, files, landing)).withColumn(
+            "landing_date", F.to_date(F.regexp_extract("source_file", r"date=(\d{4}-\d{2}-\d{2})", 1))
+        )
+        covered = [day for day in days if day in landed]
+        _ingest_source(lake, report, source, parsed_df, fields, target, days=covered, suppression=suppression)
+    for name, pbx in (telephony or {}).items():
+        _ingest_telephony(spark, landing, lake, report, name, pbx, suppression)
+    ingest_privacy_requests(spark, landing, lake, suppression, partial(_ingest_source, lake, report))
+    write_privacy_state(spark, lake, suppression)
+    return report
+
+
+def _ingest_telephony(
+    spark: SparkSession,
+    landing: Path,
+    lake: Lake,
+    report: IngestReport,
+    name: str,
+    pbx: TelephonySource,
+    suppression: Suppression,
+) -> None:
+    """A PBX folder's files become CDR legs dated by their UTC start; they replace exactly
+    that folder's earlier rows in bronze, whatever days the run covers."""
+    files = sorted((landing / "cdr" / name).glob("*.csv"))
+    if not files:
+        log.info("telephony %s: no files in cdr/%s", name, name)
+        return
+    parser = parse_asterisk_lines if pbx.format == "asterisk" else parse_freeswitch_lines
+    parsed_df = parser(read_numbered_lines(spark, files, landing), pbx.timezone, pbx.day_first)
+    legs_df = telephony_to_legs(
+        parsed_df,
+        account_id=pbx.account_id,
+        region=pbx.region,
+        country=pbx.country,
+        product=pbx.product,
+        keep_rejected=True,
+    )
+    dated_df = legs_df.withColumn("landing_date", F.to_date("start_time"))
+    _ingest_source(
+        lake,
+        report,
+        f"telephony:{name}",
+        dated_df,
+        (*CDR_FIELDS, "extra_keys"),
+        lake.bronze_cdr,
+        days=None,
+        scope=f"source_file LIKE 'cdr/{name}/%'",
+        suppression=suppression,
+    )
+
+
+def _ingest_source(
+    lake: Lake,
+    report: IngestReport,
+    source: str,
+    parsed_df: DataFrame,
+    fields: tuple[str, ...],
+    target: str,
+    days: list[dt.date] | None,
+    scope: str | None = None,
+    *,
+    suppression: Suppression,
+) -> None:
+    """Write accepted rows to `target` and rejects to quarantine, replacing the rows of
+    `days` (None: the whole snapshot) or, for undated sources, of `scope`. A record that
+    mentions an erased account, in a field or anywhere in its raw line, goes to neither."""
+    kind = "cdr" if source.startswith("telephony:") else source
+    parsed_df = parsed_df.select(
+        "*",
+        F.current_timestamp().alias("ingested_at"),
+        # A rejected record is kept whole (raw_record), so its raw line is searched too.
+        F.when(F.col(REASON).isNotNull(), suppression.mentions(parsed_df, kind, text_columns=("value",)))
+        .otherwise(suppression.mentions(parsed_df, kind))
+        .alias(ERASED),
+    ).persist()
+    try:
+        is_accepted = F.col(REASON).isNull() & ~F.col(ERASED)
+        accepted_df = parsed_df.where(is_accepted).select(
+            *fields, "source_file", "line_number", "landing_date", "ingested_at"
+        )
+        rejected_df = parsed_df.where(F.col(REASON).isNotNull() & ~F.col(ERASED)).select(
+            F.lit(source).alias("source"),
+            "landing_date",
+            "source_file",
+            "line_number",
+            F.col(REASON).alias("reason"),
+            F.col("value").alias("raw_record"),
+            "ingested_at",
+        )
+        day_filter = days_condition(days)
+        if scope is not None:
+            replace_partitions(accepted_df, target, scope, ["landing_date"])
+            replace_partitions(rejected_df, lake.quarantine, f"source = '{source}'", ["source"])
+            day_filter = None
+        elif days is None:
+            accepted_df.write.format("delta").mode("overwrite").save(target)
+        else:
+            # Native files only: telephony rows of the same days belong to their own folders.
+            replace_partitions(
+                accepted_df, target, f"{day_filter} AND source_file LIKE '{source}/date=%'", ["landing_date"]
+            )
+        if day_filter is not None:
+            replace_partitions(rejected_df, lake.quarantine, f"source = '{source}' AND {day_filter}", ["source"])
+        _count_files(parsed_df, source, report)
+        if "extra_keys" in fields:
+            keys = parsed_df.select(F.explode("extra_keys")).distinct().collect()
+            report.unknown_keys.update(row[0] for row in keys)
+    finally:
+        parsed_df.unpersist()
+
+
+def _count_files(parsed_df: DataFrame, source: str, report: IngestReport) -> None:
+    rows = (
+        parsed_df.groupBy("source_file")
+        .agg(
+            F.count(F.lit(1)).alias("read"),
+            F.count_if(F.col(REASON).isNull() & ~F.col(ERASED)).alias("accepted"),
+            F.count_if(F.col(REASON).isNotNull() & ~F.col(ERASED)).alias("quarantined"),
+            F.count_if(F.col(ERASED)).alias("erased"),
+        )
+        .orderBy("source_file")
+        .collect()
+    )
+    report.files.extend(FileCount(source, r.source_file, r.read, r.accepted, r.quarantined, r.erased) for r in rows)
+
+
+def print_report(report: IngestReport) -> None:
+    """Counts per file and per source; unknown keys by name, never their values."""
+    for count in report.files:
+        log.info(
+            "  %-44s read %8d = accepted %8d + quarantined %6d + erased %d",
+            count.source_file,
+            count.read,
+            count.accepted,
+            count.quarantined,
+            count.erased,
+        )
+    sources = ("accounts", "cdr", "usage", *sorted({f.source for f in report.files} - {"accounts", "cdr", "usage"}))
+    for source in sources:
+        read, accepted, quarantined, erased = report.totals(source)
+        if read:
+            log.info(
+                "ingest %-8s read %9d = accepted %9d + quarantined %7d + erased %d",
+                source,
+                read,
+                accepted,
+                quarantined,
+                erased,
+            )
+    if report.unknown_keys:
+        # A key name is data too (a sender may key a record by an email or a name): only
+        # snake_case names, the shape of a field name, are shown; the others are counted.
+        shown = sorted(key for key in report.unknown_keys if _FIELD_NAME.fullmatch(key))
+        hidden = len(report.unknown_keys) - len(shown)
+        log.warning(
+            "unclassified CDR keys dropped before silver (fail closed): %s%s",
+            ", ".join(shown) or "none shown",
+            f"; {hidden} more not shown (not field-shaped names; bronze cdr_legs.extra_keys has them)"
+            if hidden
+            else "",
+        )
