@@ -3,10 +3,12 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 JARS   := .jars
+SERVE_JAR := $(JARS)/serve/tollgate-serve.jar
+SERVE_SRC := $(wildcard jobs/analysts/java/tollgate/serve/*.java)
 
-.PHONY: setup demo lint test test-cluster package bench clean
+.PHONY: setup demo lint test test-cluster test-airflow test-serve package bench clean
 
-setup: $(VENV)/.installed $(JARS)/.fetched
+setup: $(VENV)/.installed $(JARS)/.fetched $(SERVE_JAR)
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +24,14 @@ $(JARS)/.fetched: conf/delta-jars.pom.xml
 	@ls $(JARS)/delta-spark_*.jar >/dev/null
 	@touch $@
 
+# `tollgate serve`'s gold-only SQL guard and password-file login (jobs/analysts/java), compiled
+# with the machine's javac against PySpark's own jars into a git-ignored subfolder of .jars/.
+$(SERVE_JAR): $(SERVE_SRC) $(VENV)/.installed
+	@rm -rf $(JARS)/serve/classes && mkdir -p $(JARS)/serve/classes
+	javac -nowarn -Xlint:-path -d $(JARS)/serve/classes \
+	    -cp "$$($(BIN)/python -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')/jars/*" $(SERVE_SRC)
+	jar --create --file $@ -C $(JARS)/serve/classes .
+
 demo: setup
 	$(BIN)/tollgate demo
 
@@ -32,15 +42,36 @@ lint: setup
 	$(BIN)/lint-imports
 
 test: lint
-	$(BIN)/pytest -q --durations=15 --ignore=tests/test_cluster.py
+	$(BIN)/pytest -q --durations=15 --ignore=tests/test_cluster.py -m 'not airflow and not serve'
+	@# The benchmark runs what `tollgate run` runs: a small run keeps it from breaking silently.
+	bench/run --legs 20000 --accounts 2000 --days 2 --quick --out bench/out/smoke
+
+# `tollgate serve` started for real (the Spark Thrift Server on 127.0.0.1) and logged into with
+# beeline: gold answers, bronze and silver refused, a wrong password refused (a few minutes).
+test-serve: setup
+	$(BIN)/pytest -q -m serve tests/test_serve.py
 
 # A Spark standalone master and worker on 127.0.0.1, the pipeline through spark-submit (minutes).
 test-cluster: setup
 	$(BIN)/pytest -q tests/test_cluster.py
 
+# The daily DAG (docs/airflow) in a real Apache Airflow, installed apart from the project's packages
+# in .venv-airflow (every package pinned in conf/airflow-requirements.txt): `airflow dags test`
+# runs its tasks on a small landing folder under a temporary folder (minutes).
+AIRFLOW_VENV := .venv-airflow
+$(AIRFLOW_VENV)/.installed: conf/airflow-requirements.txt
+	@test -x $(AIRFLOW_VENV)/bin/python || $(PYTHON) -m venv $(AIRFLOW_VENV)
+	$(AIRFLOW_VENV)/bin/pip install --quiet --upgrade pip
+	$(AIRFLOW_VENV)/bin/pip install --quiet -r conf/airflow-requirements.txt
+	@touch $@
+
+test-airflow: setup $(AIRFLOW_VENV)/.installed
+	TOLLGATE_AIRFLOW=$(abspath $(AIRFLOW_VENV))/bin/airflow $(BIN)/pytest -q -m airflow tests/test_airflow.py
+
 # The jobs as one zip for `spark-submit --py-files` (README: "On a cluster").
 DIST     ?= dist
-PACKAGED := $(sort $(wildcard jobs/*.py jobs/*/*.py transforms/*.py expectations/*.py expectations/*.json))
+PACKAGED := $(sort $(wildcard jobs/*.py jobs/*/*.py jobs/*/templates/*.html transforms/*.py expectations/*.py \
+                               expectations/*.json expectations/templates/*.html))
 package:
 	@mkdir -p $(DIST)
 	$(BIN)/python -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED); [z.write(p) for p in sys.argv[2:]]; z.close()' $(DIST)/tollgate-jobs.zip $(PACKAGED)

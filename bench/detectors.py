@@ -2,18 +2,16 @@
 
     .venv/bin/python -m bench.detectors [--rows 1000000] [--repeats 3]
 
-Prints Markdown tables; exits 1 when a target from the issue is missed (see TARGETS).
+Prints Markdown tables; exits 1 when a target from the issue is missed (TARGETS in
+bench/detector_report.py).
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
-import os
 import statistics
 import sys
-import time
 from collections.abc import Callable
 from functools import reduce
 
@@ -21,23 +19,13 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
+from bench.detector_report import PRESIDIO_KINDS, print_report
+from bench.harness import APACHE_LOG, cached_copies, ended_line, seconds_of, started_line
 from jobs.lake.session import get_spark
 from tests.shared_data import SHARED_DATA
 from transforms.detectors import DETECTORS, has_pii
 
 PRESIDIO = SHARED_DATA / "pii-text" / "presidio-research" / "synth_dataset_v2.json"
-APACHE_LOG = SHARED_DATA / "access-logs" / "elastic" / "apache_logs"
-# Presidio label -> the detectors that find it (IP_ADDRESS: either IP detector).
-PRESIDIO_KINDS = {
-    "EMAIL_ADDRESS": ("email",),
-    "IP_ADDRESS": ("ipv4", "ipv6"),
-    "CREDIT_CARD": ("card",),
-    "PHONE_NUMBER": ("phone",),
-    "IBAN_CODE": ("iban",),
-    "US_SSN": ("us_ssn",),
-}
-TARGETS = {"EMAIL_ADDRESS": 0.99, "IP_ADDRESS": 0.99, "CREDIT_CARD": 0.99, "PHONE_NUMBER": 0.95}
-MAX_FLAGGED_CLEAN = 0.01  # share of PII-free texts has_pii may flag
 # One row per labelled span: its value alone, and its text with every *other* span of the
 # same label masked, so a hit in context is this span's and not a neighbour's.
 SPAN_SCHEMA = StructType(
@@ -155,11 +143,7 @@ def access_log_results(spark: SparkSession) -> dict:
 
 def repeated_rows(spark: SparkSession, text: Column, rows: int) -> DataFrame:
     """`rows` strings: the log's `text` field repeated, cached in memory, 2 partitions per core."""
-    base_df = access_log_fields(spark).select(text.alias("text"))
-    copies = -(-rows // base_df.count())
-    rows_df = spark.range(copies).crossJoin(base_df).select("text").limit(rows).repartition(4).cache()
-    rows_df.count()
-    return rows_df
+    return cached_copies(access_log_fields(spark).select(text.alias("text")), rows, numbered=False)
 
 
 def timed_counts(rows_df: DataFrame, condition: Column, repeats: int) -> tuple[float, int]:
@@ -169,12 +153,7 @@ def timed_counts(rows_df: DataFrame, condition: Column, repeats: int) -> tuple[f
         return rows_df.agg(F.count_if(condition).alias("n")).first().n
 
     counted = run()
-    seconds = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        run()
-        seconds.append(time.perf_counter() - started)
-    return statistics.median(seconds), counted
+    return statistics.median(seconds_of(run) for _ in range(repeats)), counted
 
 
 def has_pii_timing(spark: SparkSession, rows: int, repeats: int) -> list[dict]:
@@ -206,71 +185,6 @@ def has_pii_timing(spark: SparkSession, rows: int, repeats: int) -> list[dict]:
     return results
 
 
-def share(part: int, whole: int) -> str:
-    return f"{part / whole:.4f}" if whole else "n/a"
-
-
-def print_report(recall: list[dict], clean: dict, log: dict, timing: list[dict]) -> list[str]:
-    """Print the Markdown tables; return the targets missed."""
-    missed: list[str] = []
-    print("\n### Presidio synth_dataset_v2: recall per labelled span\n")
-    print("| label | detector(s) | spans | recall, value alone | recall, in its text | target |")
-    print("| --- | --- | ---: | ---: | ---: | ---: |")
-    for row in recall:
-        target = TARGETS.get(row["label"])
-        for column in ("in_value", "in_context"):
-            if target is not None and row[column] / row["spans"] < target:
-                missed.append(f"{row['label']} recall {column} {row[column]}/{row['spans']} < {target}")
-        print(
-            f"| {row['label']} | {'/'.join(PRESIDIO_KINDS[row['label']])} | {row['spans']} | "
-            f"{share(row['in_value'], row['spans'])} ({row['in_value']}) | "
-            f"{share(row['in_context'], row['spans'])} ({row['in_context']}) | {target or '-'} |"
-        )
-    print(f"\n### Presidio texts with none of those labels ({clean['texts']} texts)\n")
-    print(
-        f"has_pii flags {clean['flagged']} = {share(clean['flagged'], clean['texts'])} (target < {MAX_FLAGGED_CLEAN})\n"
-    )
-    if clean["flagged"] / clean["texts"] >= MAX_FLAGGED_CLEAN:
-        missed.append(f"presidio clean texts flagged {clean['flagged']}/{clean['texts']}")
-    print("| detector | " + " | ".join(DETECTORS) + " |")
-    print("| --- |" + " ---: |" * len(DETECTORS))
-    print("| false positives | " + " | ".join(str(clean[name]) for name in DETECTORS) + " |")
-    client = log["client"]
-    print(f"\n### Apache access log ({client['lines']} lines)\n")
-    print(
-        f"client IPs detected as IPv4: {client['ipv4']}/{client['lines']} = {share(client['ipv4'], client['lines'])}\n"
-    )
-    if client["ipv4"] / client["lines"] < TARGETS["IP_ADDRESS"]:
-        missed.append(f"apache client IPv4 {client['ipv4']}/{client['lines']}")
-    print("| field | real emails (found) | rows with any false positive | " + " | ".join(DETECTORS) + " |")
-    print("| --- | ---: | ---: |" + " ---: |" * len(DETECTORS))
-    for field in ("url", "user_agent"):
-        row = log[field]
-        if row["any_false"] / row["lines"] >= MAX_FLAGGED_CLEAN:
-            missed.append(f"apache {field} false positives {row['any_false']}/{row['lines']}")
-        print(
-            f"| {field} | {row['addresses']} ({row['addresses_found']}) | "
-            f"{row['any_false']} = {share(row['any_false'], row['lines'])} | "
-            + " | ".join(str(row[name]) for name in DETECTORS)
-            + " |"
-        )
-    print("\n### One has_pii pass, warm JVM (median of the timed repeats)\n")
-    print("| input | rows | flagged | `length > 0` count, s | `has_pii` count, s | ratio | has_pii rows/s |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for row in timing:
-        print(
-            f"| {row['input']} | {row['rows']:,} | {row['flagged']:,} | {row['baseline_s']:.2f} | "
-            f"{row['has_pii_s']:.2f} | {row['has_pii_s'] / row['baseline_s']:.1f} | "
-            f"{row['rows'] / row['has_pii_s']:,.0f} |"
-        )
-    worst = timing[-1]
-    print(f"\nEach detector alone on the PII-free input, one timed pass (baseline {worst['baseline_s']:.2f} s):\n")
-    print("| detector | " + " | ".join(worst["detectors_s"]) + " |")
-    print("| --- |" + " ---: |" * len(worst["detectors_s"]))
-    print("| seconds | " + " | ".join(f"{s:.2f}" for s in worst["detectors_s"].values()) + " |")
-    return missed
-
-
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows for the has_pii timing")
@@ -280,7 +194,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> int:
     args = parse_args()
-    print(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; load average before: {os.getloadavg()}")
+    print(started_line())
     spark = get_spark("bench-detectors")
     records = json.loads(PRESIDIO.read_text(encoding="utf-8"))
     steps: dict[str, Callable[[], object]] = {
@@ -291,7 +205,7 @@ def main() -> int:
     }
     results = {name: step() for name, step in steps.items()}
     missed = print_report(**results)
-    print(f"\nload average after: {os.getloadavg()}")
+    print(ended_line())
     for miss in missed:
         print(f"TARGET MISSED: {miss}", file=sys.stderr)
     return 1 if missed else 0

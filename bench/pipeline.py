@@ -1,7 +1,12 @@
-"""Times every stage on N generated legs and, in the same process, a bare Spark
-aggregation of the same grain over the same rows (the baseline).
+"""`bench/run --legs N`: exactly what `tollgate run` runs (every stage of the one stage list,
+erase with --erasures pending requests, vacuum, every recipient of conf/recipients.yaml), and in
+the same process the two baselines of bench/baselines.py over the same files.
 
-    bench/run --legs 1000000
+    bench/run --legs 1000000 [--erasures 100]
+    bench/run --legs 20000 --quick          # what `make test` runs: it must finish, nothing more
+
+Ratios compare seconds measured side by side with the JVM warm; the cold first baseline is
+printed too. Figures go to bench/RESULTS.md by hand, with the command, date and load.
 """
 
 from __future__ import annotations
@@ -12,25 +17,17 @@ import os
 import resource
 import shutil
 import time
-from functools import partial
 from pathlib import Path
 
-from pyspark.sql import functions as F
-
-from expectations.gate import validate_table
-from jobs.commands.cli import configure_logging
-from jobs.config.policy import load_policy
-from jobs.config.recipients import load_recipients
-from jobs.lake.landing import landed_days
+from bench.baselines import bare_gold, bare_ingest
+from jobs.commands.cli import build_parser, configure_logging
 from jobs.lake.layout import Lake
 from jobs.lake.session import get_spark, project_path
-from jobs.release import export
-from jobs.stages import aggregate, anonymize, ingest
+from jobs.pipeline.run import run_pipeline
+from jobs.pipeline.stages import STAGE_NAMES
 from jobs.synthetic import landing as generate
-from transforms.contracts import CONTRACTS
-from transforms.local_time import with_local_time
 
-GRAIN = ("report_week", "local_dow", "local_hour", "region", "product", "access_type")
+KEY = "benchmark-key-not-a-secret-0123456789"
 
 
 def parse_args() -> argparse.Namespace:
@@ -38,34 +35,63 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--legs", type=int, default=1_000_000, help="CDR legs to generate")
     parser.add_argument("--days", type=int, default=14)
     parser.add_argument("--accounts", type=int, default=20_000)
+    parser.add_argument("--erasures", type=int, default=None, help="pending erasure requests (default: generated)")
+    parser.add_argument("--quick", action="store_true", help="one baseline pass each (a smoke run)")
     parser.add_argument("--out", type=Path, default=project_path("bench", "out"))
     return parser.parse_args()
 
 
-def jvm_peak_rss_mib(spark) -> float:
-    pid = spark.sparkContext._jvm.java.lang.ProcessHandle.current().pid()
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+def main() -> None:
+    args = parse_args()
+    configure_logging()
+    os.environ["TOLLGATE_HMAC_KEY"] = KEY  # the bench's own lake and key, never the demo's
+    landing = args.out / "landing"
+    wanted = {"days": args.days, "accounts": min(args.accounts, args.legs), "legs_per_day": args.legs // args.days}
+    seconds: dict[str, float] = {}
+    marker = landing / ".generated.json"
+    if not (marker.is_file() and json.loads(marker.read_text()) == wanted):
+        shutil.rmtree(landing, ignore_errors=True)
+        timed("generate (not in ratios)", seconds, lambda: generate.generate_landing(landing, **wanted, seed=11))
+        marker.write_text(json.dumps(wanted))
+    erasures = set_pending_erasures(landing, args.erasures)
+    for folder in ("lake", "exports", "bare"):
+        shutil.rmtree(args.out / folder, ignore_errors=True)
+    run_args = build_parser().parse_args(["run", *(f"--{d}={args.out / d}" for d in ("landing", "lake", "exports"))])
+    spark = timed("spark start (cold JVM)", seconds, get_spark)
+    timed("bare ingest, cold", seconds, lambda: bare_ingest(spark, landing, args.out / "bare"))
+    result = timed("tollgate run", seconds, lambda: run_pipeline(run_args))
+    legs = timed("bare ingest", seconds, lambda: bare_ingest(spark, landing, args.out / "bare"))
+    lake = Lake(args.out / "lake")
+    timed("bare gold, cold", seconds, lambda: bare_gold(spark, lake))
+    if not args.quick:
+        timed("bare gold", seconds, lambda: bare_gold(spark, lake))
+    report(args, seconds, result, legs, erasures, spark)
 
 
-def bare_aggregation(spark, lake: Lake) -> None:
-    """The baseline: the same grain and measures straight from bronze, no privacy work.
+def set_pending_erasures(landing: Path, wanted: int | None) -> int:
+    """Keep the generated requests but make exactly `wanted` of them erasures (None: as generated)."""
+    path = landing / "privacy_requests" / "requests.jsonl"
+    requests = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    if wanted is not None:
+        others = [r for r in requests if r.get("kind") != "erasure"]
+        accounts = sorted({r["account_id"] for r in requests if r.get("account_id")} | _account_ids(landing))
+        erasures = [
+            {
+                "request_id": f"pr_bench_{n:05d}",
+                "kind": "erasure",
+                "account_id": account_id,
+                "received_at": "2026-11-02T06:00:00Z",
+            }
+            for n, account_id in enumerate(accounts[:wanted])
+        ]
+        requests = others + erasures
+        path.write_text("".join(json.dumps(r) + "\n" for r in requests))
+    return sum(1 for r in requests if r.get("kind") == "erasure")
 
-    Written to the no-op sink so every measure is computed (a count() would let Spark
-    prune the aggregates it does not need).
-    """
-    legs = spark.read.format("delta").load(lake.bronze_cdr)
-    accounts = spark.read.format("delta").load(lake.bronze_accounts).select("account_id", "timezone")
-    local = with_local_time(legs.join(accounts, "account_id", "inner"), "start_time", "timezone")
-    cells = local.groupBy(*GRAIN).agg(
-        F.count_distinct("conference_id").alias("conferences"),
-        F.count(F.lit(1)).alias("participant_legs"),
-        F.sum(F.ceil(F.col("duration_s") / 60)).alias("participant_minutes"),
-        F.count_distinct("account_id").alias("distinct_accounts"),
-    )
-    cells.where(F.col("distinct_accounts") >= 10).write.format("noop").mode("overwrite").save()
+
+def _account_ids(landing: Path) -> set[str]:
+    lines = (landing / "accounts" / "accounts.csv").read_text(encoding="utf-8").splitlines()[1:]
+    return {line.split(",", 1)[0] for line in lines if line.startswith("acct-")}
 
 
 def timed(label: str, seconds: dict, work):
@@ -76,64 +102,33 @@ def timed(label: str, seconds: dict, work):
     return result
 
 
-def main() -> None:
-    args = parse_args()
-    configure_logging()
-    os.environ.setdefault("TOLLGATE_HMAC_KEY", "benchmark-key-not-a-secret-0123456789")
-    legs_per_day = args.legs // args.days
-    landing, lake_root, exports = args.out / "landing", args.out / "lake", args.out / "exports"
-    wanted = {"days": args.days, "accounts": args.accounts, "legs_per_day": legs_per_day, "seed": 11}
-    seconds: dict[str, float] = {}
-    marker = landing / ".generated.json"
-    if not (marker.is_file() and json.loads(marker.read_text()) == wanted):
-        shutil.rmtree(landing, ignore_errors=True)
-        timed("generate (not in ratios)", seconds, lambda: generate.generate_landing(landing, **wanted))
-        marker.write_text(json.dumps(wanted))
-    shutil.rmtree(lake_root, ignore_errors=True)
-    shutil.rmtree(exports, ignore_errors=True)
-    lake = Lake(lake_root)
-    policy = load_policy(project_path("conf", "privacy-policy.yaml"))
-    recipients = list(load_recipients(project_path("conf", "recipients.yaml"), policy.k_floor).values())
-    key = os.environ["TOLLGATE_HMAC_KEY"].encode()
-    spark = timed("spark start (cold JVM)", seconds, get_spark)
-    days = sorted(generate_days(landing))
-    report = timed("ingest", seconds, lambda: ingest.ingest(spark, landing, lake, days, key=key))
-    timed("anonymize", seconds, lambda: anonymize.anonymize(spark, lake, key, days, policy))
-    timed("aggregate", seconds, lambda: aggregate.aggregate(spark, lake, days, policy.k))
-    timed("export (incl. gate)", seconds, lambda: export.export_all(spark, lake, exports, recipients, policy))
-    for name, path in (("silver cdr_legs", lake.silver_cdr), *((n, lake.gold(n)) for n in CONTRACTS)):
-        table = spark.read.format("delta").load(path)
-        contract = CONTRACTS.get(name)
-        timed(
-            f"gate alone: {name}",
-            seconds,
-            partial(validate_table, table, suite_name=f"bench.{name}", contract=contract, k=policy.k),
-        )
-    timed("bare aggregation, 1st", seconds, lambda: bare_aggregation(spark, lake))
-    timed("bare aggregation, 2nd", seconds, lambda: bare_aggregation(spark, lake))
-    legs_read, _, _, _ = report.totals("cdr")
-    gated = seconds["aggregate"] + seconds["export (incl. gate)"]
-    pipeline = sum(seconds[s] for s in ("ingest", "anonymize", "aggregate", "export (incl. gate)"))
-    baseline = seconds["bare aggregation, 2nd"]
+def report(args, seconds: dict, result, legs: int, erasures: int, spark) -> None:
+    stages = {name: result.seconds.get(name, 0.0) for name in STAGE_NAMES}
+    bare_gold_s = seconds.get("bare gold", seconds["bare gold, cold"])
+    bare = seconds["bare ingest"] + bare_gold_s
+    print(f"\n{legs:,} CDR legs, {erasures} pending erasure requests, {len(result.releases)} releases")
+    for name, secs in stages.items():
+        rate = f"{legs / secs:12,.0f} legs/s" if secs else ""
+        print(f"  {name:<10} {secs:8.1f} s {rate}")
     print(
-        f"\nlegs {legs_read:,}; rows/s: "
-        + ", ".join(f"{s} {legs_read / seconds[s]:,.0f}" for s in ("ingest", "anonymize", "aggregate"))
+        f"  bare ingest {seconds['bare ingest']:.1f} s (cold {seconds['bare ingest, cold']:.1f} s); "
+        f"bare gold {bare_gold_s:.1f} s (cold {seconds['bare gold, cold']:.1f} s)"
     )
     print(
-        f"peak memory: JVM {jvm_peak_rss_mib(spark):,.0f} MiB, "
+        f"peak memory: JVM {_jvm_peak_mib(spark):,.0f} MiB, "
         f"Python {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB"
     )
-    print(f"ratio silver->release (aggregate+export) / bare aggregation (warm): {gated / baseline:.2f}")
-    print(f"ratio whole pipeline (ingest..export) / bare aggregation (warm):   {pipeline / baseline:.2f}")
-    gates = sum(secs for label, secs in seconds.items() if label.startswith("gate alone") and "silver" not in label)
-    print(
-        f"gate on the gold datasets: {gates:.1f} s = {100 * gates / pipeline:.1f}% of the pipeline's time; "
-        f"on the 1M-leg silver table: {seconds['gate alone: silver cdr_legs']:.1f} s"
-    )
+    print(f"ratio tollgate run / (bare ingest + bare gold): {seconds['tollgate run'] / bare:.2f}")
+    print(f"ratio ingest / bare ingest:                     {stages['ingest'] / seconds['bare ingest']:.2f}")
+    print(f"erase share of the run:                         {stages['erase'] / seconds['tollgate run']:.1%}")
 
 
-def generate_days(landing: Path):
-    return landed_days(landing / "cdr", "*.jsonl")
+def _jvm_peak_mib(spark) -> float:
+    pid = spark.sparkContext._jvm.java.lang.ProcessHandle.current().pid()
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 if __name__ == "__main__":

@@ -9,10 +9,7 @@ Input grain: one row per (copy, line) of the real access log, its user agent rep
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import os
 import statistics
-import time
 from collections.abc import Callable
 
 import pandas as pd
@@ -20,11 +17,10 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import IntegerType, StringType, StructField, StructType
 
+from bench.harness import APACHE_LOG, cached_copies, ended_line, seconds_of, started_line
 from jobs.lake.session import get_spark
-from tests.shared_data import SHARED_DATA
 from transforms.user_agent import classify_user_agent, with_user_agent_classes
 
-APACHE_LOG = SHARED_DATA / "access-logs" / "elastic" / "apache_logs"
 CLASS_COLUMNS = ("browser_family", "browser_major", "os_family", "device_class")
 CLASSES_SCHEMA = StructType(
     [
@@ -42,12 +38,7 @@ def agents_df(spark: SparkSession, rows: int) -> DataFrame:
         F.monotonically_increasing_id().alias("line_id"),
         F.try_element_at(F.split("value", '"'), F.lit(6)).alias("user_agent"),
     )
-    copies = -(-rows // lines_df.count())
-    rows_df = (
-        spark.range(copies).select(F.col("id").alias("copy")).crossJoin(lines_df).limit(rows).repartition(4).cache()
-    )
-    rows_df.count()
-    return rows_df
+    return cached_copies(lines_df, rows, numbered=True)
 
 
 @F.pandas_udf(CLASSES_SCHEMA)
@@ -84,12 +75,6 @@ def trivial_join_back(rows_df: DataFrame) -> DataFrame:
 def write_noop(df: DataFrame) -> None:
     """Materialise every row and column, write nothing."""
     df.write.format("noop").mode("overwrite").save()
-
-
-def seconds_of(work: Callable[[], object]) -> float:
-    started = time.perf_counter()
-    work()
-    return time.perf_counter() - started
 
 
 def mismatched_rows(rows_df: DataFrame) -> int:
@@ -169,10 +154,10 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    print(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; load average before: {os.getloadavg()}")
+    print(started_line())
     spark = get_spark("bench-user-agents")
     print_report(run(spark, args.rows, args.repeats))
-    print(f"\nload average after: {os.getloadavg()}")
+    print(ended_line())
 
 
 if __name__ == "__main__":

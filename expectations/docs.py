@@ -5,8 +5,10 @@ The pages are rendered from count-only results, so they never show a value.
 
 from __future__ import annotations
 
-import html
+import functools
 from pathlib import Path
+
+import jinja2
 
 from expectations.result import GateResult
 
@@ -31,19 +33,24 @@ def build_data_docs(context, docs_dir: Path) -> None:
     context.build_data_docs(site_names=[DOCS_SITE])
 
 
+@functools.cache
+def _templates() -> jinja2.Environment:
+    # Autoescape everything: a suite or check name is text, never markup.
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("expectations", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
 def write_withheld_docs(docs_dir: Path, result: GateResult) -> None:
     """A one-page stand-in for GX's site when a column name is itself a PII value."""
-    rows = "".join(
-        f"<tr><td>{html.escape(failure.column or '(table)')}</td><td>{html.escape(failure.expectation)}</td></tr>"
-        for failure in result.failures
+    page = (
+        _templates()
+        .get_template("withheld_docs.html")
+        .render(suite=result.suite, success=result.success, failures=result.failures)
     )
     docs_dir.mkdir(parents=True, exist_ok=True)
-    (docs_dir / "index.html").write_text(
-        '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
-        f"<title>Gate {html.escape(result.suite)}</title></head><body>"
-        f"<h1>Gate {html.escape(result.suite)}: {'passed' if result.success else 'refused'}</h1>"
-        "<p>GX Data Docs withheld: a column name is itself a personal value, and GX pages"
-        " spell out column names. Columns are given by position.</p>"
-        f"<table><tr><th>column</th><th>check</th></tr>{rows}</table></body></html>\n",
-        encoding="utf-8",
-    )
+    (docs_dir / "index.html").write_text(page, encoding="utf-8")

@@ -27,9 +27,9 @@ from great_expectations.expectations.metrics.map_metric_provider import (
 from pyspark.sql import DataFrame
 from pyspark.sql.types import StringType
 
-from expectations.gate import gx_logs_silenced, run_suite
 from expectations.pii import ExpectColumnValuesToContainNoPii, normalized_column_name
-from expectations.result import GateError, GateFailure, GateResult
+from expectations.result import GateFailure, GateResult
+from expectations.suite import ensure_empty_docs_dir, failed_checks, run_checks
 from transforms.detectors import looks_like_card
 from transforms.extracts import looks_like_password_hash
 
@@ -116,23 +116,11 @@ def validate_extract(
         *(ExpectColumnValuesToHoldNoCardNumber(column=c) for c in text_columns if c not in exempt),
         *(ExpectColumnValuesToHoldNoPasswordHash(column=c) for c in text_columns),
     ]
-    if docs_dir is not None and docs_dir.exists() and any(docs_dir.iterdir()):
-        raise ValueError(f"data docs folder {docs_dir} is not empty")
-    try:
-        with gx_logs_silenced():
-            results = run_suite(df, suite_name, expectations, docs_dir)
-    except Exception as error:
-        raise GateError(f"the {suite_name} extract gate did not run ({type(error).__name__})") from None
-    failures = []
-    for result in results.results:
-        if result.success:
-            continue
-        config = result.expectation_config
-        if config.type == NAMES_CHECK:
-            # Column names are schema, not data: safe to name.
-            failures += [GateFailure(n, NAMES_CHECK) for n in df.columns if is_forbidden_name(n, forbidden)]
-        else:
-            failures.append(GateFailure(config.kwargs.get("column"), config.type))
+    ensure_empty_docs_dir(docs_dir)
+    results = run_checks(df, suite_name, expectations, docs_dir, "extract gate")
+    # Column names are schema, not data: safe to name.
+    offending_names = [n for n in df.columns if is_forbidden_name(n, forbidden)]
+    failures = [GateFailure(column, check) for column, check in failed_checks(results, NAMES_CHECK, offending_names)]
     return GateResult(
         suite=suite_name,
         success=bool(results.success) and not failures,

@@ -13,31 +13,22 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
-# Set before GX is imported: the gate must never try to reach the network. (GX 1.24 has
-# no analytics code left, but older 1.x releases read this.) Progress bars are a context
-# setting, below: GX passes tqdm an explicit `disable`, which TQDM_DISABLE cannot override.
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-
-import great_expectations as gx
 import great_expectations.expectations as gxe
-from great_expectations.data_context.types.base import ProgressBarsConfig
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import ArrayType, DataType, MapType, StringType, StructType
 
-from expectations.docs import build_data_docs, write_withheld_docs
+from expectations.docs import write_withheld_docs
 from expectations.pii import (
     ExpectColumnValuesToContainNoPii,
     ExpectTableColumnsToHaveNoPiiNames,
     is_pii_column_name,
 )
-from expectations.result import GateError, GateFailure, GateResult
+from expectations.result import GateFailure, GateResult
+from expectations.suite import ensure_empty_docs_dir, failed_checks, run_checks
 from transforms.contracts import DatasetContract
 from transforms.detectors import has_pii
 
@@ -58,6 +49,7 @@ _GX_TYPE_NAMES = {
     "timestamp_ntz": "TimestampNTZType",
 }
 NAME_HOLDS_PII = "column_name_holds_pii"
+_PII_NAMES_CHECK = "expect_table_columns_to_have_no_pii_names"
 
 
 def validate_table(
@@ -74,9 +66,7 @@ def validate_table(
     ranges, and with `k` every `contract.k_column` value at least k. With `docs_dir` (a
     folder that is new or empty), the run's Data Docs land there, `index.html` first.
     """
-    if docs_dir is not None and docs_dir.exists() and any(docs_dir.iterdir()):
-        # The site's index lists every page in its folder: old runs would pass for this one.
-        raise ValueError(f"data docs folder {docs_dir} is not empty")
+    ensure_empty_docs_dir(docs_dir)
     names_holding_pii = _names_holding_pii(df)
     expectations: list = [ExpectTableColumnsToHaveNoPiiNames()]
     expectations += [
@@ -86,21 +76,17 @@ def validate_table(
         expectations += _contract_expectations(df, contract, k)
     # GX pages spell out every column name; a name that is a PII value keeps GX's pages away.
     gx_docs_dir = None if names_holding_pii else docs_dir
-    try:
-        with gx_logs_silenced():
-            results = run_suite(df, suite_name, expectations, gx_docs_dir)
-    except Exception as error:
-        raise GateError(f"the {suite_name} gate did not run ({type(error).__name__})") from None
+    results = run_checks(df, suite_name, expectations, gx_docs_dir, "gate")
     # A name that is itself a PII value is reported by position, never spelled out.
     positions = {name: f"#{index}" for index, name in enumerate(df.columns, start=1)}
 
     def label(column: str | None) -> str | None:
         return positions[column] if column in names_holding_pii else column
 
+    offending_names = [name for name in df.columns if is_pii_column_name(name)]
     failures = [
         GateFailure(column=label(column), expectation=expectation)
-        for result in results.results
-        for column, expectation in _failures_of(result, df.columns)
+        for column, expectation in failed_checks(results, _PII_NAMES_CHECK, offending_names)
     ]
     failures += [GateFailure(column=label(name), expectation=NAME_HOLDS_PII) for name in sorted(names_holding_pii)]
     gate_result = GateResult(
@@ -120,29 +106,6 @@ def validate_table(
         f"; data docs in {docs_dir}" if docs_dir is not None else "",
     )
     return gate_result
-
-
-def run_suite(
-    df: DataFrame, suite_name: str, expectations: list, docs_dir: Path | None = None
-) -> gx.ExpectationSuiteValidationResult:
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    # persist=False: GX would otherwise cache the whole DataFrame before checking it.
-    batch_definition = (
-        context.data_sources.add_spark(name="tollgate", persist=False)
-        .add_dataframe_asset(name=suite_name)
-        .add_batch_definition_whole_dataframe(name="whole_table")
-    )
-    suite = context.suites.add(gx.ExpectationSuite(name=suite_name, expectations=expectations))
-    definition = context.validation_definitions.add(
-        gx.ValidationDefinition(name=suite_name, data=batch_definition, suite=suite)
-    )
-    # BOOLEAN_ONLY: richer formats sample failing values, and those would be the PII. The
-    # Data Docs render the stored result, so they hold no more than the verdicts either.
-    results = definition.run(batch_parameters={"dataframe": df}, result_format="BOOLEAN_ONLY")
-    if docs_dir is not None:
-        build_data_docs(context, docs_dir)
-    return results
 
 
 def _contract_expectations(df: DataFrame, contract: DatasetContract, k: int | None) -> list:
@@ -206,30 +169,3 @@ def _names_holding_pii(df: DataFrame) -> set[str]:
     names_df = df.sparkSession.createDataFrame([(name,) for name in candidates], "name string")
     flagged = names_df.where(has_pii(F.col("name"))).collect()
     return {row.name for row in flagged}
-
-
-def _failures_of(result, columns: list[str]) -> Iterator[tuple[str | None, str]]:
-    """(column, expectation name) for each failure in one expectation's result."""
-    if result.success:
-        return
-    config = result.expectation_config
-    # BOOLEAN_ONLY drops the observed value, so the offending names are found again here.
-    offending_names = [name for name in columns if is_pii_column_name(name)]
-    if config.type == "expect_table_columns_to_have_no_pii_names" and offending_names:
-        for column in offending_names:
-            yield column, config.type
-        return
-    # An expectation that raised fails too, under its own name: its message is not copied.
-    yield config.kwargs.get("column"), config.type
-
-
-@contextlib.contextmanager
-def gx_logs_silenced() -> Iterator[None]:
-    # GX logs caught metric errors with their message, and a Spark message can quote a value.
-    gx_logger = logging.getLogger("great_expectations")
-    previous = gx_logger.level
-    gx_logger.setLevel(logging.CRITICAL + 1)
-    try:
-        yield
-    finally:
-        gx_logger.setLevel(previous)

@@ -26,7 +26,8 @@ from pyspark.sql.types import StringType
 
 from transforms.detectors import has_pii
 
-# Column names that hold a direct identifier (DESIGN.md policy point 1), normalized to
+# Column names that hold a direct identifier (policy point 1: no name, address, email, phone,
+# IP address, account number, username or password; docs/architecture.md), normalized to
 # lower snake case. A name is also PII-like when one of its words is in _PII_NAME_WORDS.
 PII_COLUMN_NAMES = frozenset(
     {

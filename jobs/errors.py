@@ -1,4 +1,5 @@
-"""Exceptions that map to the command line's exit codes (DESIGN.md)."""
+"""Exceptions that map to the command line's exit codes (0 ok, 1 failure, 2 bad usage or
+configuration, 3 the privacy gate refused; docs/architecture.md, "Exit codes")."""
 
 EXIT_OK = 0
 EXIT_FAILURE = 1

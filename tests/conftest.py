@@ -1,10 +1,16 @@
-"""One Spark session for the whole run; every table goes under tmp_path."""
+"""One Spark session for the whole run, and the few inputs that several test modules share;
+every table goes under tmp_path."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from jobs.lake.session import get_spark
+from jobs.synthetic.landing import generate_landing
+from tests.generated_landing import SMALL
+from tests.telephony_lines import parse_asterisk_fixtures, parse_freeswitch_fixtures
 
 
 @pytest.fixture(scope="session")
@@ -19,3 +25,23 @@ def hmac_key(monkeypatch) -> bytes:
     key = "test-key-not-secret-0123456789abcdef"
     monkeypatch.setenv("TOLLGATE_HMAC_KEY", key)
     return key.encode()
+
+
+# Shared by more than one test module, so built once for the session rather than once per module.
+@pytest.fixture(scope="session")
+def asterisk(spark) -> dict[str, dict[int, object]]:
+    """Every Asterisk fixture file parsed at once (in New York time): {file: {line: row}}."""
+    return parse_asterisk_fixtures(spark)
+
+
+@pytest.fixture(scope="session")
+def freeswitch(spark) -> dict[str, dict[int, object]]:
+    """Every FreeSWITCH fixture file but the day-first one parsed at once (in New York time)."""
+    return parse_freeswitch_fixtures(spark)
+
+
+@pytest.fixture(scope="session")
+def generated_landing(tmp_path_factory) -> tuple[Path, dict]:
+    """A small landing folder from `tollgate generate` and its summary (tests/generated_landing.py)."""
+    out = tmp_path_factory.mktemp("landing")
+    return out, generate_landing(out, **SMALL)

@@ -19,27 +19,15 @@ from pyspark.sql import functions as F
 from jobs.commands.cli import main
 from jobs.lake.lock import LakeBusy, lake_lock
 from jobs.release.verify import verify_release
+from tests.lock_holder import holding_the_lock
 from tests.test_killed_jobs import KEY, _releases, _start
 from tests.test_pipeline import build_landing
 
 PATIENCE_S = 3600
-HOLD = (
-    "import sys; from pathlib import Path; from jobs.lake.lock import lake_lock\n"
-    "with lake_lock(Path(sys.argv[1]), 'run'):\n    print('held', flush=True); sys.stdin.read()"
-)
-
-
-def _holder(lake: Path) -> subprocess.Popen:
-    """A plain Python process (no JVM) that holds the lake lock until killed or fed EOF."""
-    process = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(lake)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
-    assert process.stdout.readline() == "held\n"
-    return process
 
 
 def test_a_held_lock_refuses_at_once_and_names_its_holder(tmp_path):
-    holder = _holder(tmp_path / "lake")
+    holder = holding_the_lock(tmp_path / "lake")
     try:
         body = json.loads((tmp_path / "lake" / "_lock").read_text())
         assert body["pid"] == holder.pid and body["command"] == "run" and set(body) == {"pid", "command", "since"}
@@ -58,7 +46,7 @@ def test_a_held_lock_refuses_at_once_and_names_its_holder(tmp_path):
 
 
 def test_a_waiting_command_gets_the_lock_once_its_holder_is_killed(tmp_path):
-    holder = _holder(tmp_path / "lake")
+    holder = holding_the_lock(tmp_path / "lake")
     threading.Timer(1.0, os.kill, (holder.pid, signal.SIGKILL)).start()
     started = time.monotonic()
     with lake_lock(tmp_path / "lake", "export", wait_s=60):
@@ -79,7 +67,7 @@ def test_a_lock_on_a_new_lake_folder_leaves_nothing_if_nothing_was_written(tmp_p
 
 def test_the_command_line_refuses_a_second_writer_with_exit_1(tmp_path, caplog, monkeypatch):
     monkeypatch.setenv("TOLLGATE_HMAC_KEY", KEY)
-    holder = _holder(tmp_path / "lake")
+    holder = holding_the_lock(tmp_path / "lake")
     try:
         code = main(["aggregate", f"--lake={tmp_path / 'lake'}"])
     finally:

@@ -1,21 +1,12 @@
-"""PII detectors: inline positives and negatives, generated values, and real labelled files."""
+"""PII detectors: inline positives and negatives, the null and empty value, and the Luhn check."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-from collections import defaultdict
-
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from pyspark.sql import functions as F
 
-from tests.shared_data import SHARED_DATA
+from tests.detector_runs import detected_kinds
 from transforms.detectors import DETECTORS, has_pii, passes_luhn, pii_kinds
-
-PRESIDIO = SHARED_DATA / "pii-text" / "presidio-research" / "synth_dataset_v2.json"
-APACHE_LOG = SHARED_DATA / "access-logs" / "elastic" / "apache_logs"
 
 # Every detector also gets None and "" as negatives (see CASES below).
 POSITIVES = {
@@ -138,22 +129,6 @@ CASES = [(kind, value, True) for kind, values in POSITIVES.items() for value in 
 ]
 
 
-def detected_kinds(spark, values: list[str | None]) -> list[list[str]]:
-    """pii_kinds of each value, in order, from one Spark job."""
-    rows = [(index, value) for index, value in enumerate(values)]
-    df = spark.createDataFrame(rows, "i int, value string")
-    result = df.select("i", pii_kinds(F.col("value")).alias("kinds")).collect()
-    return [row.kinds for row in sorted(result, key=lambda row: row.i)]
-
-
-def luhn_check_digit(payload: str) -> str:
-    total = 0
-    for position, char in enumerate(reversed(payload)):
-        digit = int(char) * (2 if position % 2 == 0 else 1)
-        total += digit - 9 if digit > 9 else digit
-    return str((10 - total % 10) % 10)
-
-
 @pytest.fixture(scope="module")
 def inline_kinds(spark) -> dict[str | None, list[str]]:
     values = sorted({value for _, value, _ in CASES}, key=lambda v: (v is None, v or ""))
@@ -183,142 +158,3 @@ def test_passes_luhn(spark):
         True,
         None,
     ]
-
-
-WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz ,;!?()'\"", min_size=0, max_size=30)
-LOCAL = st.from_regex(r"[a-z0-9](?:[a-z0-9._%+-]{0,20}[a-z0-9])?", fullmatch=True)
-LABEL = st.from_regex(r"[a-z0-9](?:[a-z0-9-]{0,15}[a-z0-9])?", fullmatch=True)
-TLD = st.from_regex(r"[a-z]{2,6}", fullmatch=True)
-EMAILS = st.builds(
-    lambda local, labels, tld: f"{local}@{'.'.join(labels)}.{tld}",
-    LOCAL,
-    st.lists(LABEL, min_size=1, max_size=3),
-    TLD,
-)
-IPV4S = st.lists(st.integers(0, 255), min_size=4, max_size=4).map(lambda o: ".".join(map(str, o)))
-
-
-@st.composite
-def luhn_cards(draw) -> str:
-    length = draw(st.integers(13, 19))
-    payload = draw(st.sampled_from("23456")) + draw(
-        st.text(alphabet="0123456789", min_size=length - 2, max_size=length - 2)
-    )
-    number = payload + luhn_check_digit(payload)
-    separator = draw(st.sampled_from(["", " ", "-"]))
-    return separator.join(number[i : i + 4] for i in range(0, len(number), 4))
-
-
-@st.composite
-def non_luhn_16_digits(draw) -> str:
-    payload = draw(st.text(alphabet="0123456789", min_size=15, max_size=15))
-    right = luhn_check_digit(payload)
-    return payload + draw(st.sampled_from([d for d in "0123456789" if d != right]))
-
-
-@st.composite
-def iso_timestamps(draw) -> str:
-    moment = draw(st.datetimes(dt.datetime(1970, 1, 1), dt.datetime(2100, 1, 1)))
-    offset = dt.timedelta(minutes=draw(st.integers(-12 * 60, 14 * 60)) // 15 * 15)
-    stamp = moment.replace(tzinfo=dt.timezone(offset))
-    precision = draw(st.sampled_from(["seconds", "milliseconds", "microseconds"]))
-    return stamp.isoformat(timespec=precision)
-
-
-def embedded(values: st.SearchStrategy[str]) -> st.SearchStrategy[list[str]]:
-    """Each value between random words (spaces keep digits of the text off the value)."""
-    one = st.tuples(WORDS, values, WORDS).map(lambda t: f"{t[0]} {t[1]} {t[2]}")
-    return st.lists(one, min_size=30, max_size=60)
-
-
-FEW = settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-@FEW
-@given(texts=embedded(EMAILS))
-def test_generated_emails_in_text_are_detected(spark, texts):
-    assert all("email" in kinds for kinds in detected_kinds(spark, texts))
-
-
-@FEW
-@given(texts=embedded(luhn_cards()))
-def test_generated_luhn_cards_in_text_are_detected(spark, texts):
-    assert all("card" in kinds for kinds in detected_kinds(spark, texts))
-
-
-@FEW
-@given(texts=embedded(IPV4S))
-def test_generated_ipv4_in_text_are_detected(spark, texts):
-    assert all("ipv4" in kinds for kinds in detected_kinds(spark, texts))
-
-
-@FEW
-@given(stamps=st.lists(iso_timestamps(), min_size=30, max_size=60))
-def test_iso_timestamps_hold_no_pii(spark, stamps):
-    assert detected_kinds(spark, stamps) == [[] for _ in stamps]
-
-
-@FEW
-@given(numbers=st.lists(non_luhn_16_digits(), min_size=30, max_size=60))
-def test_non_luhn_16_digit_numbers_are_not_cards(spark, numbers):
-    assert not any("card" in kinds for kinds in detected_kinds(spark, numbers))
-
-
-# Presidio label -> the detector that must find it (IP_ADDRESS: either IP detector).
-PRESIDIO_KINDS = {
-    "EMAIL_ADDRESS": ("email",),
-    "CREDIT_CARD": ("card",),
-    "IP_ADDRESS": ("ipv4", "ipv6"),
-    "PHONE_NUMBER": ("phone",),
-    "IBAN_CODE": ("iban",),
-    "US_SSN": ("us_ssn",),
-}
-MIN_RECALL = {"EMAIL_ADDRESS": 0.99, "CREDIT_CARD": 0.99, "IP_ADDRESS": 0.99, "PHONE_NUMBER": 0.95}
-
-
-@pytest.fixture(scope="module")
-def presidio() -> list[dict]:
-    if not PRESIDIO.exists():
-        pytest.skip(f"{PRESIDIO} not present")
-    return json.loads(PRESIDIO.read_text(encoding="utf-8"))
-
-
-def test_presidio_labelled_values_recall(spark, presidio):
-    # Every CREDIT_CARD value in this file passes Luhn; 10 of 136 are 12-digit Maestro.
-    spans = [
-        (span["entity_type"], span["entity_value"])
-        for record in presidio
-        for span in record["spans"]
-        if span["entity_type"] in PRESIDIO_KINDS
-    ]
-    found: dict[str, list[bool]] = defaultdict(list)
-    for (label, _), kinds in zip(spans, detected_kinds(spark, [v for _, v in spans]), strict=True):
-        found[label].append(any(kind in kinds for kind in PRESIDIO_KINDS[label]))
-    recall = {label: sum(hits) / len(hits) for label, hits in found.items()}
-    for label, floor in MIN_RECALL.items():
-        assert recall[label] >= floor, (label, recall[label])
-    assert recall["IBAN_CODE"] == 1.0
-
-
-def test_presidio_texts_without_such_pii_are_rarely_flagged(spark, presidio):
-    # US_SSN counts as PII here too: us_ssn flags those texts, rightly.
-    clean = [
-        record["full_text"]
-        for record in presidio
-        if not any(span["entity_type"] in PRESIDIO_KINDS for span in record["spans"])
-    ]
-    flagged = sum(1 for kinds in detected_kinds(spark, clean) if kinds)
-    assert len(clean) > 1000
-    assert flagged / len(clean) < 0.01
-
-
-def test_every_apache_client_ip_is_ipv4(spark):
-    if not APACHE_LOG.exists():
-        pytest.skip(f"{APACHE_LOG} not present")
-    detectors_df = (
-        spark.read.text(str(APACHE_LOG))
-        .select(F.substring_index("value", " ", 1).alias("client"))
-        .select(DETECTORS["ipv4"](F.col("client")).alias("is_ipv4"))
-    )
-    counts = detectors_df.groupBy("is_ipv4").count().collect()
-    assert {row.is_ipv4: row["count"] for row in counts} == {True: 10_000}

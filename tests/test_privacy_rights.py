@@ -13,6 +13,7 @@ from pyspark.sql import functions as F
 
 from jobs.lake.layout import Lake
 from jobs.privacy.suppression import privacy_key
+from tests.lock_holder import holding_the_lock
 from tests.rights_fixtures import (
     ACCESS_ACCOUNT,
     ERASED,
@@ -145,10 +146,18 @@ def test_an_opt_in_brings_the_account_back_in_the_next_sale_release(rights_lake,
     assert history >= 2  # the state's earlier versions are Delta's history
 
 
-def test_access_report_lists_the_accounts_legs_and_usage_and_nothing_of_anyone_else(rights_lake):
+def test_access_report_lists_the_accounts_legs_and_usage_and_nothing_of_anyone_else(rights_lake, capsys):
     root, _ = rights_lake
     out = root / "access" / "acct-001.json"
-    assert run_cli("access", root, "--account", ACCESS_ACCOUNT, "--out", str(out)) == 0
+    # The nightly run holds the lake lock: the privacy officer's access and requests still work.
+    holder = holding_the_lock(root / "lake")
+    try:
+        assert run_cli("access", root, "--account", ACCESS_ACCOUNT, "--out", str(out)) == 0
+        assert run_cli("requests", root) == 0
+        assert "pr_access_1" in capsys.readouterr().out
+        assert holder.poll() is None  # the lock was held throughout
+    finally:
+        holder.communicate("")
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     document = json.loads(out.read_text())
     tables = {table["table"]: table for table in document["tables"]}

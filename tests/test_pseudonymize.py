@@ -1,3 +1,4 @@
+import datetime as dt
 import hashlib
 import hmac
 
@@ -83,3 +84,85 @@ def test_same_person_same_pseudonym_whatever_the_source_format(spark):
     assert got[0] == got[1] == got[2] == hmac.new(key, b"+442079460958", hashlib.sha256).hexdigest()
     # Without a country prefix the country is unknown: digits only, a different pseudonym.
     assert got[3] == hmac.new(key, b"02079460958", hashlib.sha256).hexdigest()
+
+
+def test_every_key_purpose_is_unchanged():
+    # Pseudonyms already in the lake were made under these purposes: a new one orphans them all.
+    from jobs.config.keys import privacy_key, recipient_key, silver_key, visitor_key
+
+    master = b"master-key-0123456789abcdef"
+
+    def derived(purpose: bytes) -> bytes:
+        return hmac.new(master, purpose, hashlib.sha256).digest()
+
+    assert silver_key(master) == derived(b"silver:v1")
+    assert visitor_key(master) == derived(b"visitor:v1")
+    assert privacy_key(master) == derived(b"privacy:v1")
+    assert recipient_key(master, "acme") == derived(b"recipient:acme")
+
+
+def test_account_pseudonym_is_the_one_silver_holds(spark):
+    from jobs.config.keys import account_pseudonym, silver_key
+    from transforms.pseudonymize import with_pseudonym
+
+    master = b"master-key-0123456789abcdef"
+    df = spark.createDataFrame([(" acct-1 ",), ("acct-1",), (None,)], "account_id string")
+    silver = [r[0] for r in with_pseudonym(df, "account_id", "account_pseudonym", silver_key(master)).collect()]
+    looked_up = [r[0] for r in df.select(account_pseudonym(F.col("account_id"), master)).collect()]
+    expected = hmac.new(silver_key(master), b"acct-1", hashlib.sha256).hexdigest()
+    assert silver == looked_up == [expected, expected, None]
+
+
+USAGE_SCHEMA = (
+    "landing_date date, client_ip string, remote_user string, request_time timestamp, method string, url string,"
+    " protocol string, status int, bytes bigint, referer string, user_agent string"
+)
+CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+)
+
+
+def _usage_df(spark):
+    day, at = dt.date(2026, 11, 3), dt.datetime(2026, 11, 3, 9, 15, tzinfo=dt.UTC)
+    return spark.createDataFrame(
+        [
+            (day, "203.0.113.9", None, at, "GET", "/j/8812345678?pwd=abc", "HTTP/1.1", 200, 512, None, CHROME),
+            (day, "198.51.100.7", "jane", at, "PROP-FIND", "/u/Jane-Doe/profile", None, 404, None, "https://x", None),
+        ],
+        USAGE_SCHEMA,
+    )
+
+
+def test_web_silver_follows_the_shipped_usage_log_treatments(spark):
+    from jobs.config.policy import load_policy
+    from jobs.lake.session import project_path
+    from transforms.silver_web import SILVER_WEB_COLUMNS, web_requests_silver
+
+    treatments = load_policy(project_path("conf", "privacy-policy.yaml")).treatments("usage_log")
+    silver_df = web_requests_silver(_usage_df(spark), b"s" * 32, b"v" * 32, treatments)
+    assert tuple(silver_df.columns) == SILVER_WEB_COLUMNS
+    day = dt.date(2026, 11, 3)
+    visitor = hmac.new(b"v" * 32, b"2026-11-03|203.0.113.9", hashlib.sha256).hexdigest()
+    first, second = sorted(silver_df.collect(), key=lambda row: row.status)
+    assert tuple(first) == (day, day, 9, "GET", "/j/{id}", 200, 512, "Chrome", 120, "Windows", "desktop", visitor)
+    assert tuple(second)[:10] == (day, day, 9, "OTHER", "/u/{id}/profile", 404, None, "Other", None, "Other")
+
+
+def test_web_silver_leaves_out_what_the_policy_drops(spark):
+    from transforms.silver_web import web_requests_silver
+
+    treatments = {"client_ip": "drop", "remote_user": "pseudonymize", "request_time": "keep", "url": "keep"}
+    treatments |= {"method": "drop", "protocol": "drop", "status": "drop", "bytes": "keep", "referer": "drop"}
+    treatments["user_agent"] = "drop"
+    silver_df = web_requests_silver(_usage_df(spark), b"s" * 32, b"v" * 32, treatments)
+    assert silver_df.columns == [
+        "landing_date",
+        "remote_user_pseudonym",
+        "request_date",
+        "request_hour",
+        "url",
+        "bytes",
+        "visitor_hash",
+    ]
+    users = sorted(silver_df.select("remote_user_pseudonym").collect(), key=lambda row: row[0] is None)
+    assert [row[0] for row in users] == [hmac.new(b"s" * 32, b"jane", hashlib.sha256).hexdigest(), None]

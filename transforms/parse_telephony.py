@@ -1,8 +1,10 @@
-"""Telephony CDRs (Asterisk cdr_csv, FreeSWITCH mod_cdr_csv) -> native CDR legs.
+"""Telephony CDRs (Asterisk and FreeSWITCH, in the layouts of `transforms.cdr_layouts`) ->
+native CDR legs.
 
 The two parsers live in `parse_asterisk` and `parse_freeswitch` and share
-`telephony_common`; this module maps what they accept onto the columns of the native
-JSON-lines CDR (`transforms.parse_cdr`), so both can be unioned into one bronze table.
+`telephony_common`; this module picks one by the layout's family and maps what it accepts
+onto the columns of the native JSON-lines CDR (`transforms.parse_cdr`), so both can be
+unioned into one bronze table.
 """
 
 from __future__ import annotations
@@ -12,15 +14,31 @@ from functools import partial
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+from transforms.cdr_layouts import CdrLayout
 from transforms.generalize import e164
-from transforms.parse_asterisk import parse_asterisk_lines
+from transforms.parse_asterisk import parse_asterisk_legs, parse_asterisk_lines
 from transforms.parse_cdr import CDR_FIELDS
-from transforms.parse_freeswitch import parse_freeswitch_lines
+from transforms.parse_freeswitch import parse_freeswitch_legs, parse_freeswitch_lines
 from transforms.per_value import map_distinct
 from transforms.quarantine import REASON
 from transforms.vocabulary import PRODUCTS, REGIONS
 
-__all__ = ["e164", "parse_asterisk_lines", "parse_freeswitch_lines", "telephony_to_legs", "with_e164"]
+__all__ = [
+    "e164",
+    "parse_asterisk_lines",
+    "parse_freeswitch_lines",
+    "parse_pbx_lines",
+    "telephony_to_legs",
+    "with_e164",
+]
+
+
+def parse_pbx_lines(lines_df: DataFrame, layout: CdrLayout, source_timezone: str, day_first: bool) -> DataFrame:
+    """One PBX's lines, laid out as `layout` says -> one row per line but a header: the
+    call leg, `extra_keys` (the names of the columns no parser knows, never their values)
+    and a reject reason (null when accepted)."""
+    parser = parse_asterisk_legs if layout.family == "asterisk" else parse_freeswitch_legs
+    return parser(lines_df, source_timezone, day_first, layout)
 
 
 def with_e164(df: DataFrame, number_cols: list[str], default_region: str) -> DataFrame:
@@ -47,7 +65,8 @@ def telephony_to_legs(
     keep_rejected: bool = False,
 ) -> DataFrame:
     """Accepted telephony rows -> native CDR legs: `source_file, line_number, value`, the
-    CDR_FIELDS typed as `parse_cdr_lines` types them, `extra_keys` (empty) and `reject_reason`.
+    CDR_FIELDS typed as `parse_cdr_lines` types them, `extra_keys` (the parsed rows' own,
+    or empty) and `reject_reason`.
 
     Grain: one row per accepted call leg (every input row with `keep_rejected=True`, whose
     rejected rows keep their reason, ready for the quarantine). One PBX, one configuration:
@@ -62,12 +81,14 @@ def telephony_to_legs(
     rows_df = parsed_df if keep_rejected else parsed_df.where(F.col(REASON).isNull())
     numbered_df = with_e164(rows_df, ["caller_number", "destination_number"], country)
     legs = _leg_columns(account_id, region, country, product)
+    has_extra_keys = "extra_keys" in parsed_df.columns
+    extra_keys = F.col("extra_keys") if has_extra_keys else F.array().cast("array<string>")
     return numbered_df.select(
         "source_file",
         "line_number",
         "value",
         *(legs[name].alias(name) for name in CDR_FIELDS),
-        F.array().cast("array<string>").alias("extra_keys"),
+        extra_keys.alias("extra_keys"),
         REASON,
     )
 

@@ -58,13 +58,20 @@ def international_number(number: str | None) -> str | None:
     return e164(number.strip(), None) or "".join(ch for ch in number if ch.isdigit()) or None
 
 
+def keyed_pseudonym(col: Column, column: str, key: bytes) -> Column:
+    """The keyed pseudonym of `col`, values of the identifier `column`, normalized first so the
+    same person gets the same pseudonym whatever the source wrote: emails trimmed and
+    lowercased, other identifiers trimmed. Phone numbers need a parser: see with_pseudonym."""
+    if column in PHONE_COLUMNS:
+        raise ValueError(f"{column} is a phone number: pseudonymize it with with_pseudonym")
+    normalized = F.lower(F.trim(col)) if column in EMAIL_COLUMNS else F.trim(col)
+    return hmac_sha256(normalized, key)
+
+
 def with_pseudonym(df: DataFrame, column: str, target: str, key: bytes) -> DataFrame:
-    """Replace `column` by `target`, the keyed pseudonym of its normalized value, so the same
-    person gets the same pseudonym whatever the source wrote: emails trimmed and lowercased,
-    phone numbers in E.164, other identifiers trimmed."""
+    """Replace `column` by `target`, the keyed pseudonym of its normalized value (phone
+    numbers in E.164, parsed once per distinct value; the rest as keyed_pseudonym says)."""
     if column in PHONE_COLUMNS:
         normalized_df = map_distinct(df, column, international_number, {"_normalized": "string"})
-    else:
-        normalize = (lambda c: F.lower(F.trim(c))) if column in EMAIL_COLUMNS else F.trim
-        normalized_df = df.withColumn("_normalized", normalize(F.col(column))).drop(column)
-    return normalized_df.withColumn(target, hmac_sha256(F.col("_normalized"), key)).drop("_normalized")
+        return normalized_df.withColumn(target, hmac_sha256(F.col("_normalized"), key)).drop("_normalized")
+    return df.withColumn(target, keyed_pseudonym(F.col(column), column, key)).drop(column)

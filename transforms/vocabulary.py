@@ -1,4 +1,5 @@
-"""The closed vocabularies of the input contract (DESIGN.md) that gold dimensions draw on."""
+"""The closed vocabularies of the input contract (docs/architecture.md, "Landing formats")
+that gold dimensions draw on."""
 
 # Hosting regions named by the privacy policy.
 REGIONS = ("us", "ca", "ie", "jp", "in", "sg", "hk", "uk", "au", "eu")

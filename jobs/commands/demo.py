@@ -14,7 +14,6 @@ from jobs.console.show import print_table
 from jobs.lake.layout import Lake
 from jobs.lake.session import get_spark
 from jobs.pipeline.run import run_pipeline
-from jobs.release.ledger import gate_docs_dir
 from jobs.synthetic import landing as generate
 from transforms.contracts import USAGE_BY_TIME_OF_DAY
 
@@ -55,10 +54,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def show_result(args: argparse.Namespace, result) -> None:
-    spark = get_spark()
+    spark, lake = get_spark(), Lake(args.lake)
     busiest = (
         spark.read.format("delta")
-        .load(str(args.lake / "gold" / "usage_by_time_of_day"))
+        .load(lake.gold(USAGE_BY_TIME_OF_DAY.name))
         .orderBy(F.col("participant_minutes").desc(), *USAGE_BY_TIME_OF_DAY.grain)
         .limit(15)
         .select(
@@ -91,7 +90,7 @@ def show_result(args: argparse.Namespace, result) -> None:
         recipient, dataset = release.parent.parent.name, release.parent.name
         print(f"Release:   {release}")
         print(f"Manifest:  {release / 'manifest.json'}")
-        print(f"Gate docs: {gate_docs_dir(Lake(args.lake), recipient, dataset, release.name) / 'index.html'}")
-    print(f"Ledger of every release (Delta): {args.lake / '_ledger' / 'releases'}")
+        print(f"Gate docs: {lake.gate_docs(recipient, dataset, release.name) / 'index.html'}")
+    print(f"Ledger of every release (Delta): {lake.ledger}")
     print(f"Run report (heat map, stage counts): {result.report}")
     print(f'Lake: {args.lake}   Query it: .venv/bin/tollgate sql "SELECT * FROM usage_by_time_of_day LIMIT 10"')

@@ -1,6 +1,9 @@
-"""The HMAC key: from TOLLGATE_HMAC_KEY or the key file named in conf/tollgate.yaml.
+"""The HMAC key (from TOLLGATE_HMAC_KEY or the key file named in conf/tollgate.yaml) and
+every key derived from it, one per purpose, named here once.
 
-The key is never logged, printed or written anywhere but its own file.
+A pseudonym made under one purpose cannot be joined with one made under another. The
+purposes are part of every pseudonym in the lake: changing one changes them all. The key is
+never logged, printed or written anywhere but its own file.
 """
 
 from __future__ import annotations
@@ -11,13 +14,45 @@ import secrets
 import stat
 from pathlib import Path
 
+from pyspark.sql import Column
+
 from jobs.config.settings import load_settings
 from jobs.errors import ConfigError
 from jobs.lake.session import project_path
+from transforms.pseudonymize import derive_key, keyed_pseudonym
 
 ENV_VAR = "TOLLGATE_HMAC_KEY"
 MIN_KEY_BYTES = 16
 log = logging.getLogger("tollgate.keys")
+
+
+def silver_key(master_key: bytes) -> bytes:
+    """Silver's pseudonyms (account_pseudonym, conference_pseudonym)."""
+    return derive_key(master_key, "silver:v1")
+
+
+def visitor_key(master_key: bytes) -> bytes:
+    """Silver web requests' daily visitor hash (of the request date and the IP)."""
+    return derive_key(master_key, "visitor:v1")
+
+
+def privacy_key(master_key: bytes) -> bytes:
+    """Every hash the privacy bookkeeping keeps (suppression list, requests, audit, queue)."""
+    return derive_key(master_key, "privacy:v1")
+
+
+def recipient_key(master_key: bytes, recipient: str) -> bytes:
+    """One recipient's extract pseudonyms: two recipients' pseudonyms of one account never match."""
+    return derive_key(master_key, f"recipient:{recipient}")
+
+
+def account_pseudonym(account_id_col: Column, master_key: bytes) -> Column:
+    """An account id -> its silver `account_pseudonym`, exactly as anonymize writes it (same
+    normalization, same key), so erasure, access and Do Not Sell find the account's legs.
+
+    >>> state_df.select(account_pseudonym(F.col("account_id"), master_key).alias("account_pseudonym"))
+    """
+    return keyed_pseudonym(account_id_col, "account_id", silver_key(master_key))
 
 
 def key_file_path(config_path: Path) -> Path:

@@ -14,10 +14,12 @@ from pydantic import (
     model_validator,
 )
 
+from jobs.config.dp import DpSettings
 from jobs.config.subprocessors import EXTRACT_DATASETS, ROLES
 from jobs.config.yaml_files import load_model
 from jobs.errors import ConfigError
 from transforms.contracts import CONTRACTS
+from transforms.dp_bounds import DP_CONTRACTS
 from transforms.vocabulary import REGIONS
 
 
@@ -32,12 +34,17 @@ class Recipient(BaseModel):
     format: Literal["parquet", "csv"] = "parquet"
     k: int | None = None
     regions: tuple[str, ...] = REGIONS
+    # How the recipient's releases are protected: `suppression` (cells under k withheld, safe
+    # against differencing) or `dp` (differential privacy with a budget, settings in `dp:`).
+    privacy: Literal["suppression", "dp"] = "suppression"
+    dp: DpSettings | None = None
 
     @field_validator("datasets")
     @classmethod
     def _known_datasets(cls, datasets: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
         # Row-level extracts (<source>_extract) go to subprocessors only.
-        known = set(CONTRACTS) | (set(EXTRACT_DATASETS) if info.data.get("kind") == "subprocessor" else set())
+        known = set(CONTRACTS) | set(DP_CONTRACTS)
+        known |= set(EXTRACT_DATASETS) if info.data.get("kind") == "subprocessor" else set()
         unknown = sorted(set(datasets) - known)
         if unknown:
             raise ValueError(f"unknown dataset(s) {unknown}; known: {sorted(known)}")
@@ -47,6 +54,29 @@ class Recipient(BaseModel):
     def _role_iff_subprocessor(self) -> Recipient:
         if (self.kind == "subprocessor") != (self.role is not None):
             raise ValueError(f"role is required for a subprocessor and only for one (roles: {', '.join(ROLES)})")
+        return self
+
+    @model_validator(mode="after")
+    def _dp_datasets_only_with_dp(self) -> Recipient:
+        # One recipient, one guarantee: an exact (suppressed) release beside a DP one lets the
+        # recipient subtract the noise away, so DP and non-DP datasets never mix.
+        if (self.privacy == "dp") != (self.dp is not None):
+            raise ValueError("privacy: dp needs a dp: section, and a dp: section needs privacy: dp")
+        if self.privacy == "dp":
+            exact = [d for d in self.datasets if d not in DP_CONTRACTS]
+            if exact:
+                raise ValueError(
+                    f"a privacy: dp recipient receives DP datasets only ({', '.join(DP_CONTRACTS)}); "
+                    f"not {', '.join(exact)}"
+                )
+            if self.kind == "subprocessor":
+                raise ValueError("privacy: dp is for aggregates; a subprocessor gets row-level extracts")
+            if self.k is not None:
+                raise ValueError("privacy: dp replaces k: noise, not suppression, protects the cells (remove k)")
+        else:
+            noisy = [d for d in self.datasets if d in DP_CONTRACTS]
+            if noisy:
+                raise ValueError(f"{', '.join(noisy)} is differentially private; only a privacy: dp recipient gets it")
         return self
 
     @model_validator(mode="after")

@@ -3,7 +3,8 @@
 Each role is an explicit allow-list, source -> columns (fail closed: a column not listed
 never goes out), plus `in_clear`, the identifiers the role gets as they are. Every other
 identifier (`*_id`) goes out as `<name>_pseudonym`, an HMAC with the recipient's own key,
-so two recipients' extracts cannot be joined. Validated at start-up (ConfigError, exit 2)
+so two recipients' extracts cannot be joined. Read into RoleRules with the
+rest of the policy (jobs/config/policy.py) and checked (ConfigError, exit 2, with the line)
 against the ceilings below, which are the policy table's rows
 (../shared/policy/privacy-policy-sq.txt, "Nënkontraktimi dhe Nënpërpunimi").
 """
@@ -11,15 +12,16 @@ against the ceilings below, which are the policy table's rows
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from jobs.config.sources import FREE_TEXT, SOURCE_COLUMNS
+from jobs.config.yaml_files import problem_at
 from jobs.errors import ConfigError
 from transforms.vocabulary import REGIONS as ALL_REGIONS
 
 # Role -> the sources its policy row covers at most. Billing data goes to the card processor
-# only (DESIGN.md point 3), whatever "all data" says elsewhere in the table.
+# only (policy point 3, docs/architecture.md), whatever "all data" says elsewhere in the table.
 ROLE_SOURCES = {
     "hosting": ("accounts", "cdr", "usage_log"),  # "Të gjitha të dhënat, duke përjashtuar numrat e kartave"
     "analytics": ("accounts", "cdr", "usage_log"),  # data analysis SaaS: the same words
@@ -52,13 +54,32 @@ def output_name(column: str, in_clear: Iterable[str]) -> str:
     return column
 
 
-@dataclass(frozen=True)
-class RoleRules:
-    """One role's allow-list: source -> columns (file order), and the identifiers in clear."""
+class RoleRules(BaseModel):
+    """One role's allow-list: source -> columns (file order), and the identifiers in clear.
 
-    role: str
-    sources: dict[str, tuple[str, ...]]
-    in_clear: frozenset[str]
+    In the file every key but `in_clear` names a source; its value lists the columns.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, tuple[str, ...]] = Field(init=False)
+
+    in_clear: frozenset[str] = frozenset()
+    _role: str = PrivateAttr("")  # the key it was read under, set by check_roles
+
+    @model_validator(mode="before")
+    @classmethod
+    def _some_source(cls, rules: object) -> object:
+        if not isinstance(rules, dict) or not set(rules) - {IN_CLEAR}:
+            raise ValueError("must map at least one source to a list of columns")
+        return {**rules, IN_CLEAR: rules.get(IN_CLEAR) or ()}
+
+    @property
+    def role(self) -> str:
+        return self._role
+
+    @property
+    def sources(self) -> dict[str, tuple[str, ...]]:
+        return dict(self.__pydantic_extra__)
 
     def output_columns(self, source: str) -> tuple[str, ...]:
         return tuple(output_name(column, self.in_clear) for column in self.sources[source])
@@ -71,52 +92,45 @@ class RoleRules:
         return self.role == CARD_ROLE
 
 
-def parse_subprocessor_rules(path: Path, section) -> dict[str, RoleRules]:
-    """Role -> rules from the policy file's `subprocessors:` section (absent: no role)."""
-    section = section or {}
-    where = f"privacy policy {path}: subprocessors"
-    if not isinstance(section, dict):
-        raise ConfigError(f"{where} must map roles to {{source: [columns]}}")
-    return {role: _role_rules(f"{where}.{role}", role, rules) for role, rules in section.items()}
+def check_roles(section: dict[str, RoleRules]) -> None:
+    """The rules that need the role a list is read under, in the order a reader checks them:
+    the role, each source it names (and its columns), then what it gets in clear."""
+    for role, rules in section.items():
+        if role not in ROLE_SOURCES:
+            raise problem_at(f"unknown role (known: {', '.join(ROLES)})", role)
+        rules._role = role
+        for source, columns in rules.sources.items():
+            _check_source(role, source, columns)
+        allowed_ids = {c for columns in rules.sources.values() for c in columns if is_identifier(c)}
+        if not rules.in_clear <= allowed_ids:
+            raise problem_at("must list identifiers (*_id) the role already receives", role, IN_CLEAR)
 
 
-def _role_rules(where: str, role, rules) -> RoleRules:
-    if role not in ROLE_SOURCES:
-        raise ConfigError(f"{where}: unknown role (known: {', '.join(ROLES)})")
-    if not isinstance(rules, dict) or not set(rules) - {IN_CLEAR}:
-        raise ConfigError(f"{where} must map at least one source to a list of columns")
-    sources = {}
-    for source, columns in rules.items():
-        if source == IN_CLEAR:
-            continue
-        here = f"{where}.{source}"
-        if source not in SOURCE_COLUMNS:
-            raise ConfigError(f"{here}: unknown source (known: {', '.join(SOURCE_COLUMNS)})")
-        if source == "billing" and role != CARD_ROLE:
-            raise ConfigError(f"{here}: billing data goes to the card processor only")
-        if source not in ROLE_SOURCES[role]:
-            raise ConfigError(f"{here}: the policy's {role} row does not cover {source}")
-        if not isinstance(columns, list) or not columns or len(set(map(str, columns))) != len(columns):
-            raise ConfigError(f"{here} must be a non-empty list of distinct column names")
-        for column in columns:
-            _check_column(f"{here}.{column}", role, source, column)
-        sources[source] = tuple(columns)
-    in_clear = rules.get(IN_CLEAR) or []
-    allowed_ids = {c for columns in sources.values() for c in columns if is_identifier(c)}
-    if not isinstance(in_clear, list) or not set(in_clear) <= allowed_ids:
-        raise ConfigError(f"{where}.{IN_CLEAR} must list identifiers (*_id) the role already receives")
-    return RoleRules(role=role, sources=sources, in_clear=frozenset(in_clear))
+def _check_source(role: str, source: str, columns: tuple[str, ...]) -> None:
+    if source not in SOURCE_COLUMNS:
+        raise problem_at(f"unknown source (known: {', '.join(SOURCE_COLUMNS)})", role, source)
+    if source == "billing" and role != CARD_ROLE:
+        raise problem_at("billing data goes to the card processor only", role, source)
+    if source not in ROLE_SOURCES[role]:
+        raise problem_at(f"the policy's {role} row does not cover {source}", role, source)
+    if not columns or len(set(columns)) != len(columns):
+        raise problem_at("must be a non-empty list of distinct column names", role, source)
+    for index, column in enumerate(columns):
+        problem = _column_problem(role, source, column)
+        if problem:
+            raise problem_at(problem, role, source, index)
 
 
-def _check_column(here: str, role: str, source: str, column) -> None:
+def _column_problem(role: str, source: str, column: str) -> str | None:
     if column not in SOURCE_COLUMNS[source]:
-        raise ConfigError(f"{here}: {source} has no such column")
+        return f"{source} has no such column"
     if column in PASSWORD_COLUMNS:
-        raise ConfigError(f"{here}: passwords go to no subprocessor")
+        return "passwords go to no subprocessor"
     if column in CARD_COLUMNS and role != CARD_ROLE:
-        raise ConfigError(f"{here}: card data goes to the card processor only")
+        return "card data goes to the card processor only"
     if column in FREE_TEXT.get(source, set()):
-        raise ConfigError(f"{here}: free text never leaves bronze")
+        return "free text never leaves bronze"
+    return None
 
 
 def check_extract_recipients(rules: dict[str, RoleRules], recipients: Iterable) -> None:

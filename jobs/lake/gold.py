@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pyspark.sql import SparkSession
 
-from jobs.lake.layout import Lake, is_delta
+from jobs.lake.layout import Lake
 
 
 def register_gold(spark: SparkSession, lake: Lake) -> list[str]:
@@ -14,10 +14,7 @@ def register_gold(spark: SparkSession, lake: Lake) -> list[str]:
     silver cannot be read through this command.
     """
     spark.conf.set("spark.sql.runSQLOnFiles", "false")
-    gold_root = lake.root / "gold"
-    names = []
-    for folder in sorted(gold_root.iterdir()) if gold_root.is_dir() else []:
-        if is_delta(spark, str(folder)):
-            spark.read.format("delta").load(str(folder)).createOrReplaceTempView(folder.name)
-            names.append(folder.name)
-    return names
+    tables = lake.gold_tables(spark)
+    for name, path in tables.items():
+        spark.read.format("delta").load(path).createOrReplaceTempView(name)
+    return list(tables)

@@ -27,7 +27,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-LOCK_NAME = "_lock"
+from jobs.lake.layout import Lake
+
 POLL_S = 0.2
 log = logging.getLogger("tollgate.lock")
 
@@ -66,7 +67,7 @@ def lake_lock(lake: Path, command: str, wait_s: float = 0.0) -> Iterator[Path]:
     the file) if the block left nothing else in it, so a command refused on its
     configuration leaves no trace.
     """
-    path = Path(lake) / LOCK_NAME
+    path = Lake(Path(lake)).lock_file
     created = not path.parent.exists()
     fd = _acquire(path, command, wait_s)
     try:
@@ -75,7 +76,7 @@ def lake_lock(lake: Path, command: str, wait_s: float = 0.0) -> Iterator[Path]:
     finally:
         # Only the holder unlinks, and only while still holding the lock; a waiter that
         # then locks the unlinked file notices (see _acquire) and starts again.
-        if created and [p.name for p in path.parent.iterdir()] == [LOCK_NAME]:
+        if created and [p.name for p in path.parent.iterdir()] == [path.name]:
             path.unlink()
             with contextlib.suppress(OSError):  # a waiter has just created it again
                 path.parent.rmdir()

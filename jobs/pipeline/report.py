@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import html
+import functools
 import io
 import logging
 from collections.abc import Iterable
 from pathlib import Path
 
+import jinja2
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -26,6 +27,8 @@ from pyspark.sql import functions as F
 
 from jobs.lake.layout import Lake, is_delta
 from jobs.pipeline.result import RunResult
+from jobs.release.ledger import gate_docs_dir
+from jobs.release.publish import ReleaseRefused
 from transforms.vocabulary import REGIONS
 
 log = logging.getLogger("tollgate.report")
@@ -75,8 +78,11 @@ def png_bytes(figure: Figure, dpi: int = 100) -> bytes:
     return buffer.getvalue()
 
 
-def write_run_report(spark: SparkSession, lake: Lake, result: RunResult, k: int) -> Path:
-    """Write this run's report under <lake>/_reports/ and return its path."""
+def write_run_report(
+    spark: SparkSession, lake: Lake, result: RunResult, k: int, refusal: ReleaseRefused | None = None
+) -> Path:
+    """Write this run's report under <lake>/_reports/ and return its path; with `refusal`, the
+    release the gate refused, named with its failed checks (never a value)."""
     created = dt.datetime.now(dt.UTC).replace(microsecond=0)
     usage_path = lake.gold("usage_by_time_of_day")
     cells = []
@@ -87,8 +93,17 @@ def write_run_report(spark: SparkSession, lake: Lake, result: RunResult, k: int)
         cells = [tuple(row) for row in heatmap_cells(usage_df).collect()]
     weeks = ", ".join(week.isoformat() for week in result.weeks) or "none"
     figure = heatmap_figure(cells, f"Participant minutes by local hour and day of week (weeks of {weeks})")
-    page = _page(created, k, weeks, png_bytes(figure), _stage_rows(result), _gold_rows(spark, lake), result.releases)
-    folder = lake.root / "_reports"
+    page = render_page(
+        created,
+        k,
+        weeks,
+        png_bytes(figure),
+        _stage_rows(result, refusal),
+        _gold_rows(spark, lake),
+        result.releases,
+        _refusal_view(lake, refusal),
+    )
+    folder = lake.reports
     folder.mkdir(parents=True, exist_ok=True)
     path, suffix = folder / f"run-{created:%Y%m%dT%H%M%SZ}.html", 0
     while path.exists():
@@ -99,7 +114,7 @@ def write_run_report(spark: SparkSession, lake: Lake, result: RunResult, k: int)
     return path
 
 
-def _stage_rows(result: RunResult) -> list[tuple[str, str, str]]:
+def _stage_rows(result: RunResult, refusal: ReleaseRefused | None = None) -> list[tuple[str, str, str]]:
     """(stage, seconds, what it counted): counts and durations only."""
     counted: dict[str, list[str]] = {stage: [] for stage in result.seconds}
     for source in sorted({count.source for count in result.ingest.files}):
@@ -122,6 +137,8 @@ def _stage_rows(result: RunResult) -> list[tuple[str, str, str]]:
     )
     counted.setdefault("aggregate", []).append(f"report weeks rebuilt: {len(result.weeks)}")
     counted.setdefault("export", []).append(f"releases published: {len(result.releases)}")
+    if refusal is not None:
+        counted["export"].append(f"refused: {refusal.recipient}/{refusal.dataset}")
     return [(stage, f"{result.seconds.get(stage, 0.0):.1f}", "; ".join(lines)) for stage, lines in counted.items()]
 
 
@@ -133,28 +150,56 @@ def _gold_rows(spark: SparkSession, lake: Lake) -> list[tuple[str, int]]:
     ]
 
 
-def _page(created: dt.datetime, k: int, weeks: str, png: bytes, stages: list, gold: list, releases: list[Path]) -> str:
-    def table(header: tuple[str, ...], rows: Iterable[tuple]) -> str:
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
-        return f"<table><tr>{head}</tr>{body}</table>"
+def _refusal_view(lake: Lake, refusal: ReleaseRefused | None) -> dict | None:
+    """What the page says about a refused release: names, counts and a lake-relative path."""
+    if refusal is None:
+        return None
+    docs = gate_docs_dir(lake, refusal.recipient, refusal.dataset, refusal.release_id)
+    return {
+        "recipient": refusal.recipient,
+        "dataset": refusal.dataset,
+        "release_id": refusal.release_id,
+        "suite": refusal.gate.suite,
+        "expectations_run": refusal.gate.expectations_run,
+        "failures": [(f.column or "(table)", f.expectation) for f in refusal.gate.failures],
+        "docs": str((docs / "index.html").relative_to(lake.root)),
+    }
 
-    released = [(r.parent.parent.name, r.parent.name, r.name) for r in releases]
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Tollgate run {created:%Y-%m-%d %H:%M:%S} UTC</title>
-<style>body{{font-family:sans-serif;margin:2em;max-width:1200px}}table{{border-collapse:collapse;margin:1em 0}}
-td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left}}img{{max-width:100%}}</style></head><body>
-<h1>Tollgate run, {created:%Y-%m-%d %H:%M:%S} UTC</h1>
-<p>Gold aggregates only: every cell counts at least k = {k} distinct accounts; empty squares are
-suppressed or had no calls. Report weeks: {html.escape(weeks)}.</p>
-<h2>Time of day (account's local time)</h2>
-<img alt="heat map of participant minutes by local hour and day of week, per region"
- src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">
-<h2>Stages</h2>
-{table(("stage", "seconds", "counted"), stages)}
-<h2>Gold tables</h2>
-{table(("dataset", "rows"), gold)}
-<h2>Releases</h2>
-{table(("recipient", "dataset", "release"), released)}
-</body></html>
-"""
+
+@functools.cache
+def _templates() -> jinja2.Environment:
+    # Autoescape everything: the page is HTML whatever a template file is called.
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("jobs.pipeline", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render_page(
+    created: dt.datetime,
+    k: int,
+    weeks: str,
+    png: bytes,
+    stages: list,
+    gold: list,
+    releases: list[Path],
+    refusal: dict | None = None,
+) -> str:
+    """The report's HTML (templates/run_report.html), the PNG embedded."""
+    return (
+        _templates()
+        .get_template("run_report.html")
+        .render(
+            created=f"{created:%Y-%m-%d %H:%M:%S}",
+            k=k,
+            weeks=weeks,
+            png_base64=base64.b64encode(png).decode("ascii"),
+            stages=stages,
+            gold=gold,
+            releases=[(r.parent.parent.name, r.parent.name, r.name) for r in releases],
+            refusal=refusal,
+        )
+    )

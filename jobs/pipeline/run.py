@@ -20,6 +20,7 @@ from jobs.pipeline.days import landed_run_days, selected_dates
 from jobs.pipeline.result import RunResult
 from jobs.pipeline.stages import STAGES
 from jobs.release import export as export_stage
+from jobs.release.publish import ReleaseRefused
 from jobs.rights import erase as erase_stage
 from jobs.stages import aggregate as aggregate_stage
 from jobs.stages import anonymize as anonymize_stage
@@ -84,10 +85,20 @@ def run_pipeline(args: argparse.Namespace) -> RunResult:
         "vacuum": vacuum,
         "export": export,
     }
-    for stage in STAGES:
-        if stage.name == "vacuum" and not vacuum_due():
-            continue
-        _timed(stage.name, days, work[stage.name], result.seconds)
+    try:
+        for stage in STAGES:
+            if stage.name == "vacuum" and not vacuum_due():
+                continue
+            _timed(stage.name, days, work[stage.name], result.seconds)
+    except ReleaseRefused as refusal:
+        # The operator still gets the run's report, naming the refused release and its failed
+        # checks (never a value), and the refusal goes on to the command line: exit 3.
+        result.releases = list(refusal.published_before)
+        try:
+            result.report = report_stage.write_run_report(spark, lake, result, policy.k, refusal)
+        except Exception as error:  # the refusal, not the report, decides the exit code
+            log.error("the refused run's report was not written (%s)", type(error).__name__)
+        raise
     result.report = report_stage.write_run_report(spark, lake, result, policy.k)
     return result
 
@@ -96,6 +107,8 @@ def _timed(stage: str, days: list, work, seconds: dict[str, float]) -> None:
     """Run one stage between its progress lines (started; done with its counts and seconds)."""
     started = time.perf_counter()
     progress.stage_started(log, stage, days)
-    outcome = work()
-    seconds[stage] = time.perf_counter() - started
+    try:
+        outcome = work()
+    finally:  # a stage that raised still took its time (the refused run's report shows it)
+        seconds[stage] = time.perf_counter() - started
     progress.stage_done(log, stage, seconds[stage], **progress.counts_of(stage, outcome))

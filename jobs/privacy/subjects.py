@@ -7,14 +7,24 @@ Silver is not listed: it is rebuilt from bronze, so it follows bronze (see jobs/
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from jobs.lake.layout import Lake, is_delta
-from jobs.privacy.suppression import privacy_key
+from jobs.config.keys import privacy_key
+from jobs.lake.layout import (
+    BRONZE_ACCOUNTS,
+    BRONZE_BILLING,
+    BRONZE_CDR,
+    BRONZE_USAGE,
+    PRIVACY_REQUESTS,
+    PRIVACY_STATE,
+    QUARANTINE,
+    Lake,
+    is_delta,
+)
 from transforms.privacy import identifier_hash, subject_hashes
 
 
@@ -22,24 +32,24 @@ from transforms.privacy import identifier_hash, subject_hashes
 class SubjectTable:
     """A table that can mention an account; `row_key` identifies one of its rows."""
 
-    name: str
-    path: Callable[[Lake], str]
+    name: str  # canonical, as jobs/lake/layout.py names it
     source: str  # the transforms.privacy.IDENTIFIER_COLUMNS entry its columns follow
     row_key: tuple[str, ...]
     on_erase: str = "delete"  # delete | forget (keep the row, null its account_id)
 
+    def path(self, lake: Lake) -> str:
+        return lake.path(self.name)
+
 
 _LINE = ("source_file", "line_number")
 SUBJECT_TABLES: tuple[SubjectTable, ...] = (
-    SubjectTable("bronze/accounts", lambda lake: lake.bronze_accounts, "accounts", _LINE),
-    SubjectTable("bronze/cdr_legs", lambda lake: lake.bronze_cdr, "cdr", _LINE),
-    SubjectTable("bronze/usage_log", lambda lake: lake.bronze_usage, "usage", _LINE),
-    SubjectTable("bronze/billing", lambda lake: lake.bronze_billing, "billing", _LINE),
-    SubjectTable("bronze/quarantine", lambda lake: lake.quarantine, "quarantine", ("source", *_LINE)),
-    SubjectTable("bronze/account_privacy_state", lambda lake: lake.privacy_state, "accounts", ("account_id",)),
-    SubjectTable(
-        "bronze/privacy_requests", lambda lake: lake.privacy_requests, "privacy_requests", _LINE, on_erase="forget"
-    ),
+    SubjectTable(BRONZE_ACCOUNTS, "accounts", _LINE),
+    SubjectTable(BRONZE_CDR, "cdr", _LINE),
+    SubjectTable(BRONZE_USAGE, "usage", _LINE),
+    SubjectTable(BRONZE_BILLING, "billing", _LINE),
+    SubjectTable(QUARANTINE, "quarantine", ("source", *_LINE)),
+    SubjectTable(PRIVACY_STATE, "accounts", ("account_id",)),
+    SubjectTable(PRIVACY_REQUESTS, "privacy_requests", _LINE, on_erase="forget"),
 )
 
 

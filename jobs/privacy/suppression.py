@@ -10,22 +10,16 @@ from pathlib import Path
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
+from jobs.config.keys import privacy_key
 from jobs.errors import ConfigError
 from jobs.lake.landing import read_numbered_lines
 from jobs.lake.layout import Lake, is_delta
 from transforms.parse_requests import REQUEST_FIELDS, parse_request_lines
 from transforms.privacy import Suppression, account_privacy_state
-from transforms.pseudonymize import derive_key
 from transforms.quarantine import REASON
 
 log = logging.getLogger("tollgate.ingest")
-PRIVACY_KEY_PURPOSE = "privacy:v1"
 MINOR_ITEM = "minor at registration"
-
-
-def privacy_key(master_key: bytes) -> bytes:
-    """The key of every hash the privacy bookkeeping keeps (suppression list, audit, queue)."""
-    return derive_key(master_key, PRIVACY_KEY_PURPOSE)
 
 
 def load_suppression(spark: SparkSession, lake: Lake, master_key: bytes | None) -> Suppression:

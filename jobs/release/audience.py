@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from jobs.config.keys import account_pseudonym
 from jobs.errors import ConfigError
 from jobs.lake.layout import Lake, delta_version, is_delta
-from jobs.stages.anonymize import silver_key
 from transforms.aggregates import daily_usage, released_legs, usage_by_time_of_day
-from transforms.pseudonymize import hmac_sha256
 
 # Recipient kind -> what excludes an account from its releases (a condition on privacy state).
 EXCLUDED_BY_KIND = {
@@ -60,7 +59,7 @@ def release_source(
     state_version = delta_version(spark, lake.privacy_state)
     state_df = spark.read.format("delta").option("versionAsOf", state_version).load(lake.privacy_state)
     excluded_df = state_df.where(EXCLUDED_BY_KIND[kind]()).select(
-        hmac_sha256(F.trim("account_id"), silver_key(master_key)).alias("account_pseudonym")
+        account_pseudonym(F.col("account_id"), master_key).alias("account_pseudonym")
     )
     legs_df = spark.read.format("delta").option("versionAsOf", silver_version).load(lake.silver_cdr)
     kept_df = legs_df.join(excluded_df, on="account_pseudonym", how="left_anti")

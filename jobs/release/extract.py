@@ -12,17 +12,14 @@ Grain: an extract keeps its source's grain (one row per account, leg or card tra
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-import shutil
-from functools import partial
 from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from expectations.extract_gate import validate_extract
-from jobs.config.keys import load_hmac_key
+from jobs.config.keys import recipient_key
 from jobs.config.policy import Policy
 from jobs.config.recipients import Recipient
 from jobs.config.subprocessors import (
@@ -34,17 +31,9 @@ from jobs.config.subprocessors import (
 )
 from jobs.errors import ConfigError
 from jobs.lake.layout import Lake, delta_version, is_delta
-from jobs.lake.session import project_path
-from jobs.release.ledger import ReleaseRecord
-from jobs.release.manifest import manifest_fields
-from jobs.release.publish import (
-    free_release_dirs,
-    publish,
-    refuse_unless_passed,
-    write_release_data,
-)
+from jobs.release.manifest import ExtractPrivacy
+from jobs.release.publish import ReleaseRequest, publish_release
 from transforms.extracts import allowed_columns, in_regions, with_account_region
-from transforms.pseudonymize import derive_key
 from transforms.risk import reidentification_risk
 
 log = logging.getLogger("tollgate.extract")
@@ -63,66 +52,56 @@ def export_extract(
 ) -> Path:
     """Gate and publish one extract for a subprocessor; the ledger records either way.
 
-    Raises ConfigError when the policy does not cover it, GateRefused (after a `refused`
+    Raises ConfigError when the policy does not cover it or no key is given, ReleaseRefused (after a `refused`
     ledger row, leaving no release) when the gate refuses.
     """
     rules = policy.subprocessors
     check_extract_recipients(rules, [recipient])
     role, source = rules[recipient.role], EXTRACT_DATASETS[dataset]
+    if not master_key:
+        # The caller loads it from the command's --config; never a default file behind its back.
+        raise ConfigError(f"extract {recipient.name}/{dataset} needs the HMAC key (its pseudonyms are keyed)")
     # Keyed per recipient: two recipients' pseudonyms of one account never match.
-    key = derive_key(master_key or load_hmac_key(project_path("conf", "tollgate.yaml")), f"recipient:{recipient.name}")
+    key = recipient_key(master_key, recipient.name)
     extract_df, versions = build_extract(spark, lake, source, role, recipient.regions, key)
     columns = role.output_columns(source)
     row_key = ROW_KEYS.get(source)
     grain = (output_name(row_key, role.in_clear),) if row_key in role.sources[source] else columns
     k = max(recipient.k or policy.k, policy.k_floor)
-    created_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    final_dir, docs_dir = free_release_dirs(
-        lake, exports, recipient.name, dataset, created_at.strftime("%Y%m%dT%H%M%SZ")
-    )
-    attempt = partial(
-        ReleaseRecord,
-        recipient=recipient.name,
-        recipient_kind=recipient.kind,
-        dataset=dataset,
-        release_id=final_dir.name,
-        created_at=created_at,
-        source_delta_versions=versions,
-    )
-    staging = exports / ".staging" / f"{recipient.name}--{dataset}--{final_dir.name}"
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        staged_df = write_release_data(spark, extract_df, staging / "data", recipient.format, grain)
-        gate = validate_extract(
-            staged_df, f"{recipient.name}.{dataset}", columns, role.may_hold_cards, CARD_COLUMNS, docs_dir
+
+    def privacy(staged_df: DataFrame) -> ExtractPrivacy:
+        return ExtractPrivacy(
+            k=k,
+            k_floor=policy.k_floor,
+            small_cells="row-level extract: no cells to suppress; risk reports classes below k",
+            regions=sorted(recipient.regions),
+            role=role.role,
+            pseudonymized=[output_name(c, role.in_clear) for c in role.pseudonymized(source)],
+            in_clear=sorted(set(role.sources[source]) & role.in_clear),
+            risk=risk_report(staged_df, policy.quasi_identifiers(source, role.sources[source]), k),
         )
-        refuse_unless_passed(spark, lake, staging, gate, attempt, f"extract {recipient.name}/{dataset}")
-        qis = policy.quasi_identifiers(source, role.sources[source])
-        manifest = {
-            **manifest_fields(recipient, dataset, grain, final_dir.name, created_at, versions, staged_df, staging),
-            "privacy": {
-                "k": k,
-                "k_floor": policy.k_floor,
-                "small_cells": "row-level extract: no cells to suppress; risk reports classes below k",
-                "regions": sorted(recipient.regions),
-                "role": role.role,
-                "pseudonymized": [output_name(c, role.in_clear) for c in role.pseudonymized(source)],
-                "in_clear": sorted(set(role.sources[source]) & role.in_clear),
-                "risk": risk_report(staged_df, qis, k),
-            },
-            "gate": gate.to_dict(),
-            "policy_sha256": policy.sha256,
-        }
-        publish(spark, lake, staging, final_dir, manifest, attempt)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+
+    request = ReleaseRequest(
+        what="extract",
+        recipient=recipient,
+        dataset=dataset,
+        rows_df=extract_df,
+        grain=tuple(grain),
+        source_delta_versions=versions,
+        policy_sha256=policy.sha256,
+        gate=lambda staged_df, docs_dir: validate_extract(
+            staged_df, f"{recipient.name}.{dataset}", columns, role.may_hold_cards, CARD_COLUMNS, docs_dir
+        ),
+        privacy=privacy,
+    )
+    final_dir, manifest = publish_release(spark, lake, exports, request)
     log.info(
         "extract %s/%s (role %s): release %s, %d rows, gate passed",
         recipient.name,
         dataset,
         role.role,
         final_dir,
-        manifest["row_count"],
+        manifest.row_count,
     )
     return final_dir
 

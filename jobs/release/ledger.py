@@ -93,12 +93,12 @@ class ReleaseRecord:
 
 
 def ledger_path(lake: Lake) -> str:
-    return str(lake.root / "_ledger" / "releases")
+    return lake.ledger
 
 
 def gate_docs_dir(lake: Lake, recipient: str, dataset: str, release_id: str) -> Path:
     """Where the gate's Data Docs for one export attempt go (beside the ledger, not in exports)."""
-    return lake.root / "_gate_docs" / recipient / dataset / release_id
+    return lake.gate_docs(recipient, dataset, release_id)
 
 
 def record_release(spark: SparkSession, lake: Lake, record: ReleaseRecord) -> None:

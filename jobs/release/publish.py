@@ -2,96 +2,158 @@
 the attempt in the ledger, and rename the folder into place only if the gate passed.
 
 Aggregates (jobs/release/export.py) and subprocessor extracts (jobs/release/extract.py)
-both publish through these steps.
+both go through `publish_release`; a `ReleaseRequest` carries what differs between them
+(the rows, the gate, the manifest's privacy section).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
 
+from expectations.result import GateResult
+from jobs.config.recipients import Recipient
 from jobs.errors import GateRefused
 from jobs.lake.layout import Lake
-from jobs.release.csv_safe import with_formulas_neutralised
-from jobs.release.ledger import gate_docs_dir, record_release
+from jobs.release.ledger import ReleaseRecord, gate_docs_dir, record_release
+from jobs.release.manifest import (
+    MANIFEST_VERSION,
+    AggregatePrivacy,
+    Column,
+    ExtractPrivacy,
+    Manifest,
+    describe_files,
+)
 from jobs.release.verify import sha256_of
+from jobs.release.write import write_release_data
 
-# RFC 4180 quoting (a quote inside a cell is doubled; Spark's default is a backslash, which
-# spreadsheets and Python's csv module do not read), and cells written exactly as they are:
-# Spark's writer trims leading spaces by default, which would turn " =cmd" back into a formula.
-CSV_OPTIONS = {
-    "header": "true",
-    "quote": '"',
-    "escape": '"',
-    "ignoreLeadingWhiteSpace": "false",
-    "ignoreTrailingWhiteSpace": "false",
-    "encoding": "UTF-8",
-    "lineSep": "\n",
-}
+STAGING = ".staging"
 
 
-def refuse_unless_passed(spark: SparkSession, lake: Lake, staging: Path, gate, attempt, what: str) -> None:
-    """Write the gate's report into the staging folder; if it failed, record a `refused`
-    ledger row and raise GateRefused naming the failed checks (never a value)."""
-    _write_json(staging / "gate_report.json", gate.to_dict())
-    if not gate.success:
-        record_release(spark, lake, attempt(status="refused", failures=gate.failures))
+@dataclass(frozen=True)
+class ReleaseRequest:
+    """One release to make: what differs between an aggregate and an extract."""
+
+    what: str  # "release" or "extract": how the refusal names it
+    recipient: Recipient
+    dataset: str
+    rows_df: DataFrame  # not yet written
+    grain: tuple[str, ...]  # the sort order of the file, and the manifest's grain
+    source_delta_versions: dict[str, int]
+    policy_sha256: str
+    # (the rows as written, the Data Docs folder) -> the gate's verdict on them
+    gate: Callable[[DataFrame, Path], GateResult]
+    # the rows as written -> the manifest's privacy section (asked only once the gate passed)
+    privacy: Callable[[DataFrame], AggregatePrivacy | ExtractPrivacy]
+
+
+class ReleaseRefused(GateRefused):
+    """The gate refused one release (exit 3): which one, and the gate's verdict, which names
+    checks and columns and never a value."""
+
+    def __init__(self, what: str, recipient: str, dataset: str, release_id: str, gate: GateResult):
         failed = ", ".join(f"{f.column or '(table)'}: {f.expectation}" for f in gate.failures)
-        raise GateRefused(f"{what} refused: {failed}")
+        super().__init__(f"{what} {recipient}/{dataset} refused: {failed}")
+        self.recipient, self.dataset, self.release_id, self.gate = recipient, dataset, release_id, gate
+        # The releases the same export published before this refusal (export_all sets them).
+        self.published_before: tuple[Path, ...] = ()
 
 
-def publish(spark: SparkSession, lake: Lake, staging: Path, final_dir: Path, manifest: dict, attempt) -> None:
+def publish_release(spark: SparkSession, lake: Lake, exports: Path, request: ReleaseRequest) -> tuple[Path, Manifest]:
+    """Stage, gate and publish one release; the ledger records either way.
+
+    Returns the release folder and its manifest; raises ReleaseRefused (after a `refused`
+    ledger row) when the gate refuses, leaving no release and nothing in exports/.staging/.
+    """
+    recipient, dataset = request.recipient, request.dataset
+    created_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    final_dir, docs_dir = free_release_dirs(
+        lake, exports, recipient.name, dataset, created_at.strftime("%Y%m%dT%H%M%SZ")
+    )
+    attempt = partial(
+        ReleaseRecord,
+        recipient=recipient.name,
+        recipient_kind=recipient.kind,
+        dataset=dataset,
+        release_id=final_dir.name,
+        created_at=created_at,
+        source_delta_versions=request.source_delta_versions,
+    )
+    staging = exports / STAGING / f"{recipient.name}--{dataset}--{final_dir.name}"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        staged_df = write_release_data(spark, request.rows_df, staging / "data", recipient.format, request.grain)
+        gate = request.gate(staged_df, docs_dir)
+        _write_json(staging / "gate_report.json", gate.to_dict())
+        if not gate.success:
+            record_release(spark, lake, attempt(status="refused", failures=gate.failures))
+            raise ReleaseRefused(request.what, recipient.name, dataset, final_dir.name, gate)
+        manifest = Manifest(
+            manifest_version=MANIFEST_VERSION,
+            recipient=recipient.name,
+            recipient_kind=recipient.kind,
+            dataset=dataset,
+            grain=list(request.grain),
+            release_id=final_dir.name,
+            created_at=created_at.isoformat().replace("+00:00", "Z"),
+            source_delta_versions=request.source_delta_versions,
+            row_count=staged_df.count(),
+            columns=[Column(name=f.name, type=f.dataType.simpleString()) for f in staged_df.schema.fields],
+            files=describe_files(staging, staging / "data"),
+            privacy=request.privacy(staged_df),
+            gate=gate.to_dict(),
+            policy_sha256=request.policy_sha256,
+        )
+        _publish(spark, lake, staging, final_dir, manifest, attempt)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return final_dir, manifest
+
+
+def _publish(spark: SparkSession, lake: Lake, staging: Path, final_dir: Path, manifest: Manifest, attempt) -> None:
     """Write the manifest and its sha256, close the folder to others, record the ledger row,
     and rename the staging folder into place (the one step a recipient can see)."""
-    _write_json(staging / "manifest.json", manifest)
+    _write_json(staging / "manifest.json", manifest.as_json())
     manifest_sha256 = sha256_of(staging / "manifest.json")
     (staging / "manifest.json.sha256").write_text(f"{manifest_sha256}  manifest.json\n")
     _restrict(staging)
     # Ledger first: a release may fail to appear after its row, never appear without one.
     record_release(
-        spark, lake, attempt(status="published", row_count=manifest["row_count"], manifest_sha256=manifest_sha256)
+        spark, lake, attempt(status="published", row_count=manifest.row_count, manifest_sha256=manifest_sha256)
     )
     final_dir.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.rename(staging, final_dir)
 
 
-def write_release_data(
-    spark: SparkSession, release_df: DataFrame, data_dir: Path, file_format: str, grain: tuple[str, ...]
-) -> DataFrame:
-    """Write `release_df` as data/part-00000.<format> and return the rows read back from it.
+def remove_dead_staging(exports: Path) -> int:
+    """Remove everything under exports/.staging/ and return how many entries there were.
 
-    One sorted file, so the same gold rows always give the same bytes. The returned
-    DataFrame is what the gate judges: the file as a recipient will read it, not the plan
-    that produced it.
+    Call it only holding the lake lock (jobs/lake/lock.py), as every export command and
+    `tollgate run` does, before this process stages anything. A staging folder is alive only
+    while the export that owns it runs, and that export holds the lock for its whole run; so
+    whatever is there when an export starts under the lock was left by a dead one (killed,
+    or its machine lost power mid-write) and nobody will ever finish or rename it. This
+    assumes one lake per exports folder, as the command line's defaults and docs have it.
     """
-    spark_out = data_dir.parent / "_spark"
-    if file_format == "csv":
-        # Read back with the written schema, not the contract's: Spark applies a schema to
-        # CSV by position, so the contract's would hide an extra column (or a renamed one)
-        # from the gate; with enforceSchema off the header must name exactly these columns,
-        # and FAILFAST turns any cell that does not parse back into an error, not a null.
-        written_df = with_formulas_neutralised(release_df)
-        (written_df.repartition(1).sortWithinPartitions(*grain).write.options(**CSV_OPTIONS).csv(str(spark_out)))
-        _move_parts(spark_out, "csv", data_dir)
-        return (
-            spark.read.schema(written_df.schema)
-            .options(**CSV_OPTIONS, enforceSchema="false", mode="FAILFAST", multiLine="true")
-            .csv(str(data_dir))
-        )
-    (release_df.repartition(1).sortWithinPartitions(*grain).write.parquet(str(spark_out)))
-    _move_parts(spark_out, "parquet", data_dir)
-    return spark.read.parquet(str(data_dir))
-
-
-def _move_parts(spark_out: Path, suffix: str, data_dir: Path) -> None:
-    data_dir.mkdir(parents=True)
-    for index, part in enumerate(sorted(spark_out.glob(f"part-*.{suffix}"))):
-        part.rename(data_dir / f"part-{index:05d}.{suffix}")
-    shutil.rmtree(spark_out)
+    folder = exports / STAGING
+    if not folder.is_dir():
+        return 0
+    removed = 0
+    for entry in folder.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+        removed += 1
+    return removed
 
 
 def free_release_dirs(lake: Lake, exports: Path, recipient: str, dataset: str, release_id: str) -> tuple[Path, Path]:

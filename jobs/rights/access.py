@@ -18,13 +18,11 @@ from pathlib import Path
 from pyspark.sql import Row, SparkSession
 from pyspark.sql import functions as F
 
-from jobs.lake.layout import Lake, is_delta
+from jobs.config.keys import account_pseudonym, privacy_key
+from jobs.lake.layout import SILVER_CDR, Lake, is_delta
 from jobs.privacy.audit import append_audit, processed_requests
 from jobs.privacy.subjects import present_tables, subjects_of
-from jobs.privacy.suppression import privacy_key
-from jobs.stages.anonymize import silver_key
 from transforms.privacy import identifier_hash, subject_rows
-from transforms.pseudonymize import hmac_sha256
 
 log = logging.getLogger("tollgate.access")
 # Bookkeeping columns a person does not need to read (the account's own hash is shown once).
@@ -41,11 +39,11 @@ def access_report(spark: SparkSession, lake: Lake, master_key: bytes, account_id
         rows_df = subject_rows(table_df, table.source, subjects_df, key, table.row_key)
         tables.append(_section(table.name, "bronze", rows_df, table.row_key))
     if is_delta(spark, lake.silver_cdr):
-        pseudonym = ids_df.select(hmac_sha256(F.trim("account_id"), silver_key(master_key)).alias("account_pseudonym"))
+        pseudonym = ids_df.select(account_pseudonym(F.col("account_id"), master_key).alias("account_pseudonym"))
         legs_df = (
             spark.read.format("delta").load(lake.silver_cdr).join(pseudonym, on="account_pseudonym", how="left_semi")
         )
-        tables.append(_section("silver/cdr_legs", "silver", legs_df, ("landing_date", "local_date", "local_hour")))
+        tables.append(_section(SILVER_CDR, "silver", legs_df, ("landing_date", "local_date", "local_hour")))
     account_hash = ids_df.select(identifier_hash(F.col("account_id"), "account_id", key)).first()[0]
     _mark_answered(spark, lake, account_hash, tables)
     return {

@@ -25,15 +25,14 @@ from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from jobs.config.keys import account_pseudonym, privacy_key
 from jobs.config.policy import Policy
-from jobs.lake.layout import Lake, is_delta
+from jobs.lake.layout import QUARANTINE, SILVER_CDR, Lake, is_delta
 from jobs.privacy.audit import append_audit
 from jobs.privacy.subjects import present_tables, subjects_of
-from jobs.privacy.suppression import privacy_key
 from jobs.stages import aggregate as aggregate_stage
 from jobs.stages import anonymize as anonymize_stage
 from transforms.privacy import identifier_hash, subject_rows
-from transforms.pseudonymize import hmac_sha256
 
 log = logging.getLogger("tollgate.erase")
 _RETENTION_CHECK = "spark.databricks.delta.retentionDurationCheck.enabled"
@@ -111,7 +110,7 @@ def _erase_accounts(
         try:
             counts = matched_df.groupBy("subject_hash").count().collect()
             per_table[table.name] = Counter({row.subject_hash: row["count"] for row in counts})
-            if "landing_date" in table_df.columns and table.name != "bronze/quarantine":
+            if "landing_date" in table_df.columns and table.name != QUARANTINE:
                 days |= {r[0] for r in matched_df.select("landing_date").distinct().collect() if r[0]}
             if counts:  # no MERGE (and no new table version) where nothing mentions the accounts
                 _apply(
@@ -120,8 +119,8 @@ def _erase_accounts(
         finally:
             matched_df.unpersist()
         report.rows[table.name] += sum(per_table[table.name].values())
-    per_table["silver/cdr_legs"] = _silver_rows(spark, lake, master_key, requests_df)
-    report.rows["silver/cdr_legs"] = sum(per_table["silver/cdr_legs"].values())
+    per_table[SILVER_CDR] = _silver_rows(spark, lake, master_key, requests_df)
+    report.rows[SILVER_CDR] = sum(per_table[SILVER_CDR].values())
     report.days_rebuilt = sorted(days - rebuilt_by_caller)
     if report.days_rebuilt:
         log.info("erase: rebuilding silver and gold for %d day(s)", len(report.days_rebuilt))
@@ -163,7 +162,7 @@ def _silver_rows(spark: SparkSession, lake: Lake, master_key: bytes, requests_df
     key = privacy_key(master_key)
     pseudonyms_df = requests_df.select(
         identifier_hash(F.col("account_id"), "account_id", key).alias("account_hash"),
-        hmac_sha256(F.trim("account_id"), anonymize_stage.silver_key(master_key)).alias("account_pseudonym"),
+        account_pseudonym(F.col("account_id"), master_key).alias("account_pseudonym"),
     ).distinct()
     silver_df = spark.read.format("delta").load(lake.silver_cdr)
     counts = silver_df.join(pseudonyms_df, on="account_pseudonym", how="inner").groupBy("account_hash").count()

@@ -22,7 +22,7 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from jobs.config.policy import Policy
-from jobs.lake.layout import Lake, delta_version, is_delta
+from jobs.lake.layout import Lake, delta_version, is_delta, table_named
 
 log = logging.getLogger("tollgate.retention")
 
@@ -74,7 +74,7 @@ def _table_retention(
     spark: SparkSession, lake: Lake, table: str, window_days: int, as_of: dt.date, dry_run: bool
 ) -> TableRetention:
     cutoff = cutoff_for(as_of, window_days)
-    path = lake.table(*table.split("."))
+    path = lake.path(table_named(table))
     if not is_delta(spark, path):
         log.info("retention %s: absent, skipped", table)
         return TableRetention(table, window_days, cutoff, "absent")

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
+from jobs.config.keys import silver_key, visitor_key
 from jobs.config.policy import Policy
 from jobs.lake.layout import Lake, days_condition, is_delta, replace_partitions
-from transforms.pseudonymize import derive_key
 from transforms.quarantine import REASON
 from transforms.silver import ROUTING_COLUMNS, cdr_legs_silver
-from transforms.silver_web import SILVER_WEB_COLUMNS, web_requests_silver
+from transforms.silver_web import web_requests_silver
 
 log = logging.getLogger("tollgate.anonymize")
 
@@ -29,16 +29,14 @@ class AnonymizeReport:
     web_requests_silver: int = 0
 
 
-def silver_key(master_key: bytes) -> bytes:
-    """The key of silver's pseudonyms (account_pseudonym, conference_pseudonym)."""
-    return derive_key(master_key, "silver:v1")
-
-
 def bronze_days(spark: SparkSession, lake: Lake) -> list[dt.date]:
-    if not is_delta(spark, lake.bronze_cdr):
-        return []
-    rows = spark.read.format("delta").load(lake.bronze_cdr).select("landing_date").distinct().collect()
-    return sorted(row[0] for row in rows)
+    """Every landing day bronze holds, of CDR legs or usage-log lines alike."""
+    days: set[dt.date] = set()
+    for path in (lake.bronze_cdr, lake.bronze_usage):
+        if is_delta(spark, path):
+            rows = spark.read.format("delta").load(path).select("landing_date").distinct().collect()
+            days.update(row[0] for row in rows if row[0] is not None)
+    return sorted(days)
 
 
 def anonymize(
@@ -48,8 +46,9 @@ def anonymize(
     day_filter = days_condition(days)
     legs_df = spark.read.format("delta").load(lake.bronze_cdr).where(day_filter)
     accounts_df = spark.read.format("delta").load(lake.bronze_accounts)
-    for column in policy.unclassified("cdr"):
-        log.warning("cdr column %s is not in the privacy policy: dropped (fail closed)", column)
+    for source in ("cdr", "usage_log"):
+        for column in policy.unclassified(source):
+            log.warning("%s column %s is not in the privacy policy: dropped (fail closed)", source, column)
     staged_df = cdr_legs_silver(legs_df, accounts_df, silver_key(master_key), policy.treatments("cdr")).persist()
     silver_columns = [c for c in staged_df.columns if c not in ROUTING_COLUMNS]
     try:
@@ -76,8 +75,9 @@ def anonymize(
     web_rows = 0
     if is_delta(spark, lake.bronze_usage):
         usage_df = spark.read.format("delta").load(lake.bronze_usage).where(day_filter)
-        web_df = web_requests_silver(usage_df, derive_key(master_key, "visitor:v1"))
-        replace_partitions(web_df.select(*SILVER_WEB_COLUMNS), lake.silver_web, day_filter, ["landing_date"])
+        treatments = policy.treatments("usage_log")
+        web_df = web_requests_silver(usage_df, silver_key(master_key), visitor_key(master_key), treatments)
+        replace_partitions(web_df, lake.silver_web, day_filter, ["landing_date"])
         web_rows = spark.read.format("delta").load(lake.silver_web).where(day_filter).count()
     return AnonymizeReport(
         legs_in=sum(by_reason.values()),

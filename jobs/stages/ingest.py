@@ -25,14 +25,10 @@ from jobs.privacy.suppression import (
     load_suppression,
     write_privacy_state,
 )
+from jobs.stages.ingest_telephony import ingest_telephony, log_unknown_columns
 from transforms.parse_accounts import ACCOUNT_FIELDS, parse_account_lines
 from transforms.parse_billing import BILLING_FIELDS, parse_billing_lines
 from transforms.parse_cdr import CDR_FIELDS, parse_cdr_lines
-from transforms.parse_telephony import (
-    parse_asterisk_lines,
-    parse_freeswitch_lines,
-    telephony_to_legs,
-)
 from transforms.parse_usage import USAGE_FIELDS, parse_combined_log
 from transforms.privacy import Suppression
 from transforms.quarantine import REASON
@@ -57,6 +53,8 @@ class FileCount:
 class IngestReport:
     files: list[FileCount] = field(default_factory=list)
     unknown_keys: set[str] = field(default_factory=set)
+    # Per telephony source: the names of columns no PBX parser knows (never their values).
+    unknown_columns: dict[str, set[str]] = field(default_factory=dict)
 
     def totals(self, source: str) -> tuple[int, int, int, int]:
         rows = [f for f in self.files if f.source == source]
@@ -120,49 +118,12 @@ def ingest(
         covered = [day for day in days if day in landed]
         _ingest_source(lake, report, source, parsed_df, fields, target, days=covered, suppression=suppression)
     for name, pbx in (telephony or {}).items():
-        _ingest_telephony(spark, landing, lake, report, name, pbx, suppression)
+        ingest_telephony(
+            spark, landing, lake, name, pbx, partial(_ingest_source, lake, report, suppression=suppression)
+        )
     ingest_privacy_requests(spark, landing, lake, suppression, partial(_ingest_source, lake, report))
     write_privacy_state(spark, lake, suppression)
     return report
-
-
-def _ingest_telephony(
-    spark: SparkSession,
-    landing: Path,
-    lake: Lake,
-    report: IngestReport,
-    name: str,
-    pbx: TelephonySource,
-    suppression: Suppression,
-) -> None:
-    """A PBX folder's files become CDR legs dated by their UTC start; they replace exactly
-    that folder's earlier rows in bronze, whatever days the run covers."""
-    files = sorted((landing / "cdr" / name).glob("*.csv"))
-    if not files:
-        log.info("telephony %s: no files in cdr/%s", name, name)
-        return
-    parser = parse_asterisk_lines if pbx.format == "asterisk" else parse_freeswitch_lines
-    parsed_df = parser(read_numbered_lines(spark, files, landing), pbx.timezone, pbx.day_first)
-    legs_df = telephony_to_legs(
-        parsed_df,
-        account_id=pbx.account_id,
-        region=pbx.region,
-        country=pbx.country,
-        product=pbx.product,
-        keep_rejected=True,
-    )
-    dated_df = legs_df.withColumn("landing_date", F.to_date("start_time"))
-    _ingest_source(
-        lake,
-        report,
-        f"telephony:{name}",
-        dated_df,
-        (*CDR_FIELDS, "extra_keys"),
-        lake.bronze_cdr,
-        days=None,
-        scope=f"source_file LIKE 'cdr/{name}/%'",
-        suppression=suppression,
-    )
 
 
 def _ingest_source(
@@ -220,7 +181,9 @@ def _ingest_source(
         _count_files(parsed_df, source, report)
         if "extra_keys" in fields:
             keys = parsed_df.select(F.explode("extra_keys")).distinct().collect()
-            report.unknown_keys.update(row[0] for row in keys)
+            is_pbx = source.startswith("telephony:")
+            names = report.unknown_columns.setdefault(source, set()) if is_pbx else report.unknown_keys
+            names.update(row[0] for row in keys)
     finally:
         parsed_df.unpersist()
 
@@ -263,6 +226,7 @@ def print_report(report: IngestReport) -> None:
                 quarantined,
                 erased,
             )
+    log_unknown_columns(report.unknown_columns)
     if report.unknown_keys:
         # A key name is data too (a sender may key a record by an email or a name): only
         # snake_case names, the shape of a field name, are shown; the others are counted.

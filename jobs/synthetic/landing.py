@@ -1,4 +1,5 @@
-"""`tollgate generate`: a deterministic, realistic landing folder (DESIGN.md "Landing formats").
+"""`tollgate generate`: a deterministic, realistic landing folder (the formats ingest reads;
+docs/architecture.md, "Landing formats").
 
 Same seed and arguments give byte-identical files; nothing depends on the wall clock.
 Conference legs and web requests follow a weekly and daily rhythm in each account's local
@@ -12,54 +13,27 @@ import datetime as dt
 import json
 import logging
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+from jobs.synthetic.accounts import build_accounts, build_billing
 from jobs.synthetic.cdr import write_cdr
-from jobs.synthetic.pools import (
-    DAY_S,
-    build_accounts,
-    build_billing,
-    build_people,
-    random_strings,
-)
+from jobs.synthetic.pools import DAY_S, build_people, random_strings
 from jobs.synthetic.rhythm import Window, zone_rhythm
 from jobs.synthetic.usage import write_usage
 from jobs.synthetic.vocab import HEX
+from transforms.parse_accounts import ACCOUNT_FIELDS
+from transforms.parse_billing import BILLING_FIELDS
+from transforms.parse_requests import REQUEST_KINDS
 
 log = logging.getLogger("tollgate.generate")
 
-ACCOUNT_HEADER = [
-    "account_id",
-    "username",
-    "email",
-    "full_name",
-    "phone",
-    "company",
-    "country",
-    "region",
-    "timezone",
-    "plan",
-    "created_at",
-    "birth_date",
-    "marketing_consent",
-    "do_not_sell",
-    "password_hash",
-]
-BILLING_HEADER = [
-    "transaction_id",
-    "account_id",
-    "card_number",
-    "card_expiry",
-    "cardholder_name",
-    "billing_address",
-    "amount",
-    "currency",
-    "created_at",
-]
-REQUEST_KINDS = ("erasure", "access", "opt_out_of_sale", "opt_in_to_sale", "withdraw_marketing_consent")
-REQUEST_P = (0.35, 0.25, 0.20, 0.05, 0.15)
+# The CSV headers are the parsers' field lists: the files hold exactly what ingest reads.
+ACCOUNT_HEADER = ACCOUNT_FIELDS
+BILLING_HEADER = BILLING_FIELDS
+REQUEST_P = (0.35, 0.25, 0.20, 0.05, 0.15)  # per REQUEST_KINDS, in its order
 DEFAULT_START = dt.date(2026, 11, 2)  # a Monday; fixed so that output never depends on today
 
 
@@ -129,7 +103,7 @@ def _clear_partitions(out: Path) -> None:
             shutil.rmtree(partition)
 
 
-def _write_csv(path: Path, header: list[str], rows: list[tuple]) -> None:
+def _write_csv(path: Path, header: Sequence[str], rows: list[tuple]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")

@@ -1,0 +1,136 @@
+"""DP recipients in the recipients file: the shipped example loads, every mistake is exit 2.
+
+No Spark: configuration only.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+
+import pytest
+import yaml
+
+from jobs.config.dp import epsilon_at, rho_for_epsilon
+from jobs.config.recipients import load_recipients
+from jobs.errors import ConfigError
+from jobs.lake.session import project_path
+
+RECIPIENTS = project_path("conf", "recipients.yaml")
+DP_RECIPIENT = {
+    "name": "harbor",
+    "kind": "research",
+    "privacy": "dp",
+    "datasets": ["usage_by_time_of_day_dp"],
+    "dp": {
+        "mechanism": "gaussian",
+        "budget": {"epsilon": 4.0, "delta": 1e-7},
+        "release": {"epsilon": 1.0, "window_weeks": 2},
+        "bounds": {
+            "cells_per_account": 4,
+            "legs_per_cell": 3,
+            "conferences_per_cell": 2,
+            "minutes_per_cell": 180,
+            "minutes_per_leg": 120,
+        },
+        "selection": {"mode": "public"},
+    },
+}
+
+
+def shipped_dp_example() -> dict:
+    """The commented DP recipient at the end of conf/recipients.yaml, as a mapping."""
+    block = RECIPIENTS.read_text().split("# --- dp example ---\n")[1].split("  # --- end of dp example")[0]
+    lines = [line.replace("  # ", "  ", 1) for line in block.splitlines()]
+    return yaml.safe_load("\n".join(lines))[0]
+
+
+def _load(tmp_path, *entries: dict):
+    path = tmp_path / "recipients.yaml"
+    path.write_text(yaml.safe_dump({"recipients": list(entries)}))
+    return load_recipients(path, k_floor=5)
+
+
+def _with(**changes) -> dict:
+    """DP_RECIPIENT with nested changes, given as dotted paths: _with(**{"dp.mechanism": "laplace"})."""
+    entry = copy.deepcopy(DP_RECIPIENT)
+    for dotted, value in changes.items():
+        *parents, leaf = dotted.split(".")
+        node = entry
+        for key in parents:
+            node = node[key]
+        if value is None:
+            node.pop(leaf, None)
+        else:
+            node[leaf] = value
+    return entry
+
+
+def test_shipped_dp_example_is_valid_and_its_budget_fits_many_releases(tmp_path):
+    recipient = _load(tmp_path, shipped_dp_example())["harbor-analytics"]
+    settings = recipient.dp
+    assert recipient.privacy == "dp"
+    assert settings.privacy_unit == "account"
+    # epsilon 10 in zCDP holds dozens of epsilon-1 releases, not 10 (the point of zCDP).
+    assert 50 < settings.budget.rho_total / settings.release_rho < 100
+
+
+def test_the_recipients_file_still_loads():
+    assert load_recipients(RECIPIENTS, k_floor=5)
+
+
+def test_epsilon_and_rho_convert_both_ways():
+    rho = rho_for_epsilon(1.0, 1e-7)
+    assert epsilon_at(rho, 1e-7) == pytest.approx(1.0, rel=1e-6)
+    # OpenDP's conversion is never looser than Bun and Steinke's rho + 2 sqrt(rho ln(1/delta)).
+    assert epsilon_at(rho, 1e-7) <= rho + 2 * math.sqrt(rho * math.log(1e7))
+    assert epsilon_at(0.0, 1e-7) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"privacy": None}, "privacy: dp needs a dp: section"),
+        ({"dp": None}, "privacy: dp needs a dp: section"),
+        ({"datasets": ["usage_by_time_of_day_dp", "daily_usage"]}, "receives DP datasets only"),
+        ({"k": 20}, "privacy: dp replaces k"),
+        ({"kind": "subprocessor", "role": "analytics"}, "privacy: dp is for aggregates"),
+        ({"dp.budget.rho": 0.5}, "give the budget as epsilon or as rho"),
+        ({"dp.budget.epsilon": None}, "give the budget as epsilon or as rho"),
+        ({"dp.release.rho": 0.01}, "give the per-release cost as epsilon or as rho"),
+        ({"dp.release.epsilon": 5.0}, "one release costs more than the whole budget"),
+        ({"dp.mechanism": "laplace", "dp.selection.mode": "private"}, "private selection needs mechanism: gaussian"),
+        ({"dp.selection.mode": "private"}, "private selection needs selection.delta"),
+        ({"dp.selection.mode": "private", "dp.selection.delta": 1e-9}, "exceeds budget.selection_delta"),
+        ({"dp.selection.delta": 1e-9}, "apply to private selection only"),
+        ({"dp.bounds.conferences_per_cell": 5}, "conferences_per_cell cannot exceed legs_per_cell"),
+        ({"dp.bounds.minutes_per_leg": 500}, "minutes_per_leg cannot exceed minutes_per_cell"),
+        ({"dp.bounds.cells_per_account": 0}, "dp.bounds.cells_per_account"),
+        ({"dp.privacy_unit": "conference"}, "dp.privacy_unit"),
+        ({"dp.noise": "numpy"}, "dp.noise"),
+        ({"dp.budget.delta": 0.01}, "dp.budget.delta"),
+    ],
+)
+def test_dp_settings_mistakes_are_configuration_errors(tmp_path, changes, message):
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        _load(tmp_path, _with(**changes))
+
+
+def test_a_non_dp_recipient_cannot_receive_a_dp_dataset(tmp_path):
+    entry = {"name": "plain", "kind": "research", "datasets": ["usage_by_time_of_day", "usage_by_time_of_day_dp"]}
+    with pytest.raises(ConfigError, match="only a privacy: dp recipient gets it"):
+        _load(tmp_path, entry)
+
+
+def test_laplace_is_priced_in_pure_epsilon(tmp_path):
+    settings = _load(tmp_path, _with(**{"dp.mechanism": "laplace"}))["harbor"].dp
+    # Pure epsilon 1/4 per measure implies 1/32-zCDP each: 1/8 for the release.
+    assert settings.release_rho == pytest.approx(1 / 8)
+    with pytest.raises(ConfigError, match=re.escape("give release.epsilon, not rho")):
+        _load(tmp_path, _with(**{"dp.mechanism": "laplace", "dp.release.epsilon": None, "dp.release.rho": 0.01}))
+
+
+def test_private_selection_settings_load(tmp_path):
+    entry = _with(**{"dp.selection.mode": "private", "dp.selection.delta": 1e-9, "dp.budget.selection_delta": 1e-8})
+    assert _load(tmp_path, entry)["harbor"].dp.selection.delta == 1e-9
