@@ -50,6 +50,7 @@ KNOWN_REASONS = {
     "duration_s out of range",
     "missing destination_number",
     "duplicate leg_id",
+    "day-first dates but day_first is false",
 }
 NY, DUBLIN = "America/New_York", "Europe/Dublin"
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")

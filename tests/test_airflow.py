@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pytest
 
+from jobs.config.keys import silver_key
 from jobs.lake.session import PROJECT_ROOT
 from jobs.pipeline.stages import STAGE_NAMES
-from jobs.stages.anonymize import silver_key
 from tests.leak_scan import every_byte_and_value, leaked_forms, normalised_forms
 from tests.rights_fixtures import DAY, ERASED, build_rights_landing
 

@@ -134,3 +134,26 @@ def test_laplace_is_priced_in_pure_epsilon(tmp_path):
 def test_private_selection_settings_load(tmp_path):
     entry = _with(**{"dp.selection.mode": "private", "dp.selection.delta": 1e-9, "dp.budget.selection_delta": 1e-8})
     assert _load(tmp_path, entry)["harbor"].dp.selection.delta == 1e-9
+
+
+def test_tollgate_budget_shows_spent_and_remaining_without_a_lake_lock(tmp_path, monkeypatch, capsys):
+    from decimal import Decimal
+
+    from jobs.commands import budget, cli
+    from jobs.release.budget import BudgetBalance
+
+    path = tmp_path / "recipients.yaml"
+    path.write_text(
+        yaml.safe_dump(
+            {"recipients": [DP_RECIPIENT, {"name": "plain", "kind": "research", "datasets": ["daily_usage"]}]}
+        )
+    )
+    spent = BudgetBalance("harbor", Decimal("0.1"), Decimal(0), 3)
+    monkeypatch.setattr(budget, "get_spark", lambda name: None)  # the ledger read is replaced below
+    monkeypatch.setattr(budget, "read_balances", lambda spark, lake: {"harbor": spent})
+    assert "budget" in cli.READ_ONLY_COMMANDS
+    assert cli.main(["budget", "--recipients", str(path), "--lake", str(tmp_path / "lake")]) == 0
+    shown = capsys.readouterr().out
+    assert "harbor" in shown and "plain" not in shown
+    assert "0.100000" in shown and "4.0000" in shown  # rho spent; the epsilon budget
+    assert cli.main(["budget", "--recipients", str(path), "--recipient", "plain"]) == 2

@@ -99,6 +99,7 @@ def _tampered(path: str, value):
         ("release.delta", 1e-5, "release delta is not the budget's delta"),
         ("budget.rho_spent_after", 99.0, "rho spent after this release"),
         ("budget.epsilon_spent_after_at_delta", 11.0, "epsilon spent"),
+        ("budget.delta_total_after", 1e-3, "a total delta"),
         ("selection.cells_published", 12, "publishes every grid cell"),
         ("selection.threshold", 40, "public selection"),
         ("window.weeks", 3, "window"),

@@ -116,4 +116,4 @@ def test_private_selection_keeps_big_cells_and_never_a_lone_account():
     big = {f"big-{index}": dict.fromkeys(MEASURES, 100_000) for index in range(50)}
     noisy = add_noise(plan, {**lone, **big})
     assert sorted(noisy) == sorted(big)
-    assert all(values[SELECTION_MEASURE] > plan.threshold for values in noisy.values())
+    assert all(values[SELECTION_MEASURE] >= plan.threshold for values in noisy.values())

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 
 import pytest
 from pyspark.sql import functions as F
 
+from jobs.config.keys import privacy_key, silver_key
 from jobs.lake.layout import Lake
-from jobs.privacy.suppression import privacy_key
 from jobs.rights.requests import request_status
-from jobs.stages.anonymize import silver_key
 from tests.leak_scan import every_byte_and_value, leaked_forms, normalised_forms
 from tests.rights_fixtures import ERASED, build_rights_landing, run_cli
 
@@ -31,10 +31,24 @@ def _traces() -> set[str]:
     return forms
 
 
+class _Messages(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.INFO)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
 @pytest.fixture(scope="module")
 def erased_lake(tmp_path_factory, spark):
     root = tmp_path_factory.mktemp("erasure")
     build_rights_landing(root / "landing")
+    requests_file = root / "landing" / "privacy_requests" / "requests.jsonl"
+    landed = requests_file.read_text(encoding="utf-8").splitlines(keepends=True)
+    # The erasure request lands only after the last ingest: `erase` alone must take it in.
+    requests_file.write_text("".join(line for line in landed if '"pr_erase_1"' not in line), encoding="utf-8")
+    messages = _Messages()
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("TOLLGATE_HMAC_KEY", KEY)
         # The stages one by one, so the lake holds the account before `erase` (run erases too).
@@ -42,24 +56,38 @@ def erased_lake(tmp_path_factory, spark):
             assert run_cli(stage, root) == 0
         before = leaked_forms(_traces(), every_byte_and_value(root / "lake"))
         bronze_versions = _version_count(spark, Lake(root / "lake").bronze_cdr)
-        assert run_cli("erase", root) == 0
+        requests_file.write_text("".join(landed), encoding="utf-8")
+        logging.getLogger("tollgate").addHandler(messages)
+        try:
+            assert run_cli("erase", root) == 0
+        finally:
+            logging.getLogger("tollgate").removeHandler(messages)
         after_erase = leaked_forms(_traces(), every_byte_and_value(root / "lake"))
-        yield root, before, after_erase, bronze_versions, patch
+        yield root, before, after_erase, bronze_versions, patch, messages.messages
 
 
 def _version_count(spark, path: str) -> int:
     return spark.sql(f"DESCRIBE HISTORY delta.`{path}`").count()
 
 
+def test_erase_alone_takes_in_a_request_that_landed_after_the_last_ingest(erased_lake):
+    *_, messages = erased_lake
+    assert any(m.startswith("erase: 1 erasure request(s) applied;") for m in messages), messages
+    assert "erase: 0 erasure request(s) still open" in messages
+    # The broken request line is named by its reason, never by its text.
+    unread = [m for m in messages if "privacy request line(s) not applied" in m]
+    assert len(unread) == 1 and unread[0].startswith("erase: 1 ") and ERASED["account_id"] not in unread[0]
+
+
 def test_the_scan_sees_the_account_before_erasure(erased_lake):
-    _, before, _, _, _ = erased_lake
+    _, before, _, _, _, _ = erased_lake
     # Control: without erasure, the raw scan finds the account in bronze and silver.
     assert ERASED["email"] in before and ERASED["account_id"] in before
     assert _hex_hmac(silver_key(KEY.encode()), ERASED["account_id"]) in before
 
 
 def test_no_file_under_the_lake_holds_any_trace_after_erasure(erased_lake):
-    root, _, after_erase, _, _ = erased_lake
+    root, _, after_erase, _, _, _ = erased_lake
     assert after_erase == []
     # The scan can still read the lake: other accounts are there, in bronze and Delta logs.
     every = every_byte_and_value(root / "lake")
@@ -68,7 +96,7 @@ def test_no_file_under_the_lake_holds_any_trace_after_erasure(erased_lake):
 
 
 def test_time_travel_to_before_the_erasure_fails(erased_lake, spark):
-    root, _, _, versions, _ = erased_lake
+    root, _, _, versions, _, _ = erased_lake
     lake = Lake(root / "lake")
     assert versions >= 1
     try:
@@ -86,7 +114,7 @@ def test_time_travel_to_before_the_erasure_fails(erased_lake, spark):
 
 
 def test_other_accounts_keep_their_rows_and_gold_is_rebuilt(erased_lake, spark):
-    root, _, _, _, _ = erased_lake
+    root, _, _, _, _, _ = erased_lake
     lake = Lake(root / "lake")
     bronze = spark.read.format("delta").load(lake.bronze_cdr)
     # 14 accounts x 2 legs + the minor's leg; the erased account's 3 legs and the leg it joined are gone.
@@ -99,7 +127,7 @@ def test_other_accounts_keep_their_rows_and_gold_is_rebuilt(erased_lake, spark):
 
 
 def test_requests_keep_only_a_keyed_hash_and_the_audit_records_each_table(erased_lake, spark):
-    root, _, _, _, _ = erased_lake
+    root, _, _, _, _, _ = erased_lake
     lake = Lake(root / "lake")
     account_hash = _hex_hmac(privacy_key(KEY.encode()), ERASED["account_id"].lower())
     request = spark.read.format("delta").load(lake.privacy_requests).where("request_id = 'pr_erase_1'").first()
@@ -118,7 +146,7 @@ def test_requests_keep_only_a_keyed_hash_and_the_audit_records_each_table(erased
 
 
 def test_erasing_again_does_nothing_and_a_rerun_of_the_landing_brings_nothing_back(erased_lake, spark):
-    root, _, _, _, _ = erased_lake
+    root, _, _, _, _, _ = erased_lake
     lake = Lake(root / "lake")
     audit_rows = spark.read.format("delta").load(lake.privacy_audit).count()
     assert run_cli("erase", root) == 0

@@ -1,5 +1,6 @@
 """Subprocessor extracts: each role gets exactly its allow-list; cards and passwords are
-checked by name and by value (Luhn, hash shapes) on the files as written."""
+checked by name and by value (Luhn, hash shapes) on the files as written. What the policy and
+a recipient may ask for, checked before any work: tests/test_extract_rules.py."""
 
 from __future__ import annotations
 
@@ -9,25 +10,19 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 from pyspark.sql import functions as F
 
 from expectations.extract_gate import validate_extract
 from jobs.commands.cli import main
-from jobs.config.policy import load_policy
-from jobs.config.recipients import load_recipients
-from jobs.config.subprocessors import check_extract_recipients
-from jobs.errors import ConfigError
 from jobs.lake.layout import Lake
 from jobs.release.ledger import read_ledger
 from jobs.release.verify import verify_release
 from tests.landing_fixtures import account, leg, write_accounts, write_cdr
 from tests.test_billing import billing_row, write_billing
+from tests.test_extract_rules import CARD_US, DEV, KEY, _export, _recipients, _subprocessors_with
 from transforms.detectors import looks_like_card
 from transforms.extracts import looks_like_password_hash
 
-CONF = Path(__file__).resolve().parents[1] / "conf"
-KEY = "extract-test-key-0123456789abcdef"
 DAY, START, END = "2026-11-03", "2026-11-03T09:00:00-05:00", "2026-11-03T09:10:00-05:00"
 CARDS = {"acct-us-1": "4539148803436467", "acct-us-2": "5555555555554444", "acct-eu-1": "378282246310005"}
 CARD_IN_NAME = "Card 4539 1488 0343 6467 on file"  # planted in a CDR field development does not get
@@ -61,49 +56,6 @@ CARD_BILLING = [
     "currency",
     "created_at",
 ]
-
-
-def _recipients(path: Path, *entries: dict) -> Path:
-    path.write_text(yaml.safe_dump({"recipients": list(entries)}))
-    return path
-
-
-DEV = {
-    "name": "devtools",
-    "kind": "subprocessor",
-    "role": "development",
-    "datasets": ["accounts_extract", "cdr_extract"],
-}
-CARD_US = {
-    "name": "payments",
-    "kind": "subprocessor",
-    "role": "card_processor",
-    "datasets": ["billing_extract"],
-    "regions": ["us"],
-}
-
-
-def _policy_with(tmp_path: Path, change) -> Path:
-    data = yaml.safe_load((CONF / "privacy-policy.yaml").read_text())
-    change(data["subprocessors"])
-    path = tmp_path / "policy.yaml"
-    path.write_text(yaml.safe_dump(data))
-    return path
-
-
-def _export(root: Path, recipients: Path, exports: str = "exports", *extra: str) -> int:
-    return main(
-        [
-            "export",
-            "--lake",
-            str(root / "lake"),
-            "--exports",
-            str(root / exports),
-            "--recipients",
-            str(recipients),
-            *extra,
-        ]
-    )
 
 
 @pytest.fixture(scope="module")
@@ -204,7 +156,7 @@ def _ledger_failures(spark, root: Path, recipient: str) -> set[tuple[str, str]]:
 def test_card_in_a_field_development_keeps_is_refused_with_exit_3(spark, extracts, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("TOLLGATE_HMAC_KEY", KEY)
     # Allowed by the policy (not a card or password column), and it holds a planted card.
-    policy = _policy_with(tmp_path, lambda s: s["development"]["cdr"].append("participant_name"))
+    policy = _subprocessors_with(tmp_path, lambda s: s["development"]["cdr"].append("participant_name"))
     wide_dev = {**DEV, "name": "devtools-wide", "datasets": ["cdr_extract"]}
     code = _export(extracts, _recipients(tmp_path / "r.yaml", wide_dev), "exports-wide", "--policy", str(policy))
     assert code == 3
@@ -220,89 +172,6 @@ def test_card_outside_the_card_columns_is_refused_even_for_the_card_processor(sp
     assert _export(extracts, _recipients(tmp_path / "r.yaml", everywhere), "exports-all") == 3
     assert not (extracts / "exports-all" / "payments-all").exists()
     assert _ledger_failures(spark, extracts, "payments-all") == {("billing_address", CARD_CHECK)}
-
-
-def test_password_for_development_is_exit_2_before_any_work(tmp_path, monkeypatch, caplog):
-    monkeypatch.setenv("TOLLGATE_HMAC_KEY", KEY)
-    policy = _policy_with(tmp_path, lambda s: s["development"]["accounts"].append("password_hash"))
-    with caplog.at_level(logging.ERROR, logger="tollgate"):
-        code = _export(tmp_path, _recipients(tmp_path / "r.yaml", DEV), "exports", "--policy", str(policy))
-    assert code == 2
-    assert re.search(r"subprocessors\.development\.accounts\.password_hash \(line \d+\): passwords go", caplog.text)
-    assert not (tmp_path / "exports").exists()
-
-
-@pytest.mark.parametrize(
-    ("change", "message"),
-    [
-        (lambda s: s.update(dba={"accounts": ["plan"]}), "subprocessors.dba: unknown role"),
-        (lambda s: s["crm"].update(tickets=["id"]), "subprocessors.crm.tickets: unknown source"),
-        (lambda s: s["crm"]["accounts"].append("shoe_size"), "crm.accounts.shoe_size: accounts has no such column"),
-        (
-            lambda s: s["hosting"].update(billing=["amount"]),
-            "hosting.billing: billing data goes to the card processor only",
-        ),
-        (
-            lambda s: s["telecom_carrier"].update(accounts=["plan"]),
-            "telecom_carrier.accounts: the policy's telecom_carrier row does not cover accounts",
-        ),
-        (lambda s: s["card_processor"]["billing"].append("card_number"), "billing: must be a non-empty list of"),
-        (lambda s: s["analytics"]["cdr"].append("notes"), "analytics.cdr.notes: free text never leaves bronze"),
-        (lambda s: s["crm"].update(in_clear=["leg_id"]), "crm.in_clear: must list identifiers"),
-        (lambda s: s["card_processor"].update(accounts=["password_hash"]), "accounts: the policy's card_processor"),
-        (
-            lambda s: s["hosting"]["accounts"].append("password_hash"),
-            "hosting.accounts.password_hash: passwords go to no",
-        ),
-    ],
-)
-def test_subprocessor_policy_mistakes_are_configuration_errors(tmp_path, change, message):
-    # "<key path> (line N): <problem>": the policy's errors name the line of the key.
-    with pytest.raises(ConfigError, match=re.escape(message).replace(":", r" \(line \d+\):", 1)):
-        load_policy(_policy_with(tmp_path, change))
-
-
-def test_only_the_card_processor_holds_card_columns():
-    rules = load_policy(CONF / "privacy-policy.yaml").subprocessors
-    holding_cards = {r for r, rule in rules.items() for cols in rule.sources.values() if "card_number" in cols}
-    assert holding_cards == {"card_processor"}
-
-
-@pytest.mark.parametrize(
-    ("entry", "message"),
-    [
-        ({"kind": "subprocessor", "datasets": ["cdr_extract"]}, "role is required for a subprocessor"),
-        ({"kind": "research", "role": "crm", "datasets": ["daily_usage"]}, "role is required for a subprocessor"),
-        ({"kind": "research", "datasets": ["cdr_extract"]}, "unknown dataset(s) ['cdr_extract']"),
-        ({"kind": "subprocessor", "role": "dba", "datasets": ["cdr_extract"]}, "recipients.0.role"),
-    ],
-)
-def test_recipient_roles_are_validated(tmp_path, entry, message):
-    path = _recipients(tmp_path / "r.yaml", {"name": "sub", **entry})
-    with pytest.raises(ConfigError, match=re.escape(message)):
-        load_recipients(path, k_floor=5)
-
-
-def test_recipient_asking_for_an_extract_its_role_does_not_cover_is_refused(tmp_path):
-    rules = load_policy(CONF / "privacy-policy.yaml").subprocessors
-    carrier = load_recipients(
-        _recipients(
-            tmp_path / "r.yaml",
-            {"name": "telco", "kind": "subprocessor", "role": "telecom_carrier", "datasets": ["accounts_extract"]},
-        ),
-        5,
-    )
-    with pytest.raises(ConfigError, match=r"subprocessors\.telecom_carrier allows no accounts columns"):
-        check_extract_recipients(rules, carrier.values())
-
-
-def test_shipped_subprocessor_examples_are_valid(tmp_path):
-    text = (CONF / "recipients.yaml").read_text()
-    block = text.split("# --- subprocessor examples ---\n")[1].split("  # --- end")[0]
-    examples = "recipients:\n" + "".join(line.replace("  # ", "  ", 1) + "\n" for line in block.splitlines())
-    recipients = load_recipients(_recipients(tmp_path / "r.yaml", *yaml.safe_load(examples)["recipients"]), 5)
-    assert {r.role for r in recipients.values()} == {"development", "card_processor"}
-    check_extract_recipients(load_policy(CONF / "privacy-policy.yaml").subprocessors, recipients.values())
 
 
 def test_extract_gate_flags_names_and_values_without_quoting_them(spark):
@@ -326,26 +195,6 @@ def test_extract_gate_flags_names_and_values_without_quoting_them(spark):
         card_columns=("card_number",),
     )
     assert as_processor.success
-
-
-def test_a_bad_subprocessors_section_stops_run_before_any_work(tmp_path, monkeypatch):
-    monkeypatch.setenv("TOLLGATE_HMAC_KEY", KEY)
-    path = _policy_with(tmp_path, lambda s: s["analytics"]["cdr"].append("card_number"))
-    code = main(
-        [
-            "run",
-            "--landing",
-            str(tmp_path / "landing"),
-            "--lake",
-            str(tmp_path / "lake"),
-            "--exports",
-            str(tmp_path / "exports"),
-            "--policy",
-            str(path),
-        ]
-    )
-    assert code == 2
-    assert not (tmp_path / "exports").exists() and not (tmp_path / "lake" / "bronze").exists()
 
 
 def test_an_extract_of_a_source_never_ingested_is_a_configuration_error(spark, tmp_path, monkeypatch, caplog):

@@ -102,15 +102,26 @@ def test_freepbx_report_from_a_day_first_spreadsheet(spark):
     assert sorted(reasons(month_first)) == [2, 3, 4]
 
 
-def test_freepbx_report_from_a_month_first_spreadsheet(spark):
-    layout = PRESETS["asterisk"]["freepbx_report"]
-    rows = parse_layout(spark, layout, ["freepbx_month_first.csv"])["freepbx_month_first.csv"]
+def test_freepbx_report_month_first_and_its_2011_export(spark):
+    names = ["freepbx_month_first.csv", "freepbx_report_2011.csv"]
+    parsed = parse_layout(spark, PRESETS["asterisk"]["freepbx_report"], names)
+    rows, old = parsed["freepbx_month_first.csv"], parsed["freepbx_report_2011.csv"]
     assert reasons(rows) == {2: None, 3: None, 4: None}
     assert [rows[n].start_time for n in (2, 3, 4)] == [
         utc("2024-02-12 14:00:00"),  # 9:00 AM
         utc("2024-02-13 14:00:00"),
         utc("2024-03-01 22:45:00"),  # 5:45 PM
     ]
+    # The 2011 export quoted a field only when it held a comma, and never doubled a quote.
+    assert reasons(old) == {2: None, 3: None}
+    assert _callers(old, 2, 3) == [("Nia Example", "5550100141", "7000"), ("Example, Olu", "5550100142", "7000")]
+    assert times(old[2]) == (
+        utc("2024-02-12 14:00:00"),
+        utc("2024-02-12 14:00:02"),
+        utc("2024-02-12 14:00:30"),
+        30,
+        28,
+    )
 
 
 def test_cdr_custom_template_named_by_columns_with_epoch_times(spark):

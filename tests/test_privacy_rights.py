@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from pyspark.sql import functions as F
 
+from jobs.config.keys import privacy_key
 from jobs.lake.layout import Lake
-from jobs.privacy.suppression import privacy_key
 from tests.lock_holder import holding_the_lock
 from tests.rights_fixtures import (
     ACCESS_ACCOUNT,

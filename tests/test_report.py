@@ -10,7 +10,7 @@ from jobs.lake.layout import Lake
 from jobs.pipeline.report import heatmap_figure, png_bytes, write_run_report
 from jobs.pipeline.run import RunResult
 from jobs.stages.anonymize import AnonymizeReport
-from jobs.stages.ingest import FileCount, IngestReport
+from jobs.stages.ingest_report import FileCount, IngestReport
 from tests.gold_fixtures import USAGE_SCHEMA, WEEK, usage_rows
 
 LANDING_FILE = "export-of-jane-roe.jsonl"  # a landing file name can say who it is about

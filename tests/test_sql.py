@@ -12,11 +12,14 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pytest
 from deltalake import write_deltalake
 
+from jobs.analysts.gold_sql import open_gold
 from jobs.commands.cli import main
+from jobs.lake.layout import Lake
 from transforms.contracts import USAGE_BY_TIME_OF_DAY
 
 PLANTED_EMAIL = "erin.planted@example.org"
@@ -69,7 +72,12 @@ def test_the_answer_comes_from_gold(lake, capsys):
 
 def test_csv_table_and_limit(lake, capsys):
     assert _sql(lake, "SELECT report_week, local_hour FROM usage_by_time_of_day ORDER BY 2", "--format", "csv") == 0
-    assert capsys.readouterr().out.splitlines() == ["report_week,local_hour", "2026-01-05,9", "2026-01-05,9", "2026-01-05,10"]
+    assert capsys.readouterr().out.splitlines() == [
+        "report_week,local_hour",
+        "2026-01-05,9",
+        "2026-01-05,9",
+        "2026-01-05,10",
+    ]
     assert _sql(lake, "SELECT region, conferences FROM usage_by_time_of_day ORDER BY 2 DESC", "--limit", "1") == 0
     table = capsys.readouterr().out
     assert "region" in table and "us" in table and "eu" not in table
@@ -95,7 +103,7 @@ ESCAPES = [
     "SELECT * FROM read_parquet('{parquet}')",
     "SELECT * FROM parquet_scan('{lake}/silver/cdr_legs/*.parquet')",
     "SELECT * FROM '{parquet}'",
-    "SELECT * FROM \"{parquet}\"",
+    'SELECT * FROM "{parquet}"',
     "SELECT * FROM read_csv_auto('/etc/passwd')",
     "SELECT * FROM read_csv('{parquet}')",
     "SELECT * FROM read_text('{parquet}')",
@@ -145,7 +153,12 @@ def test_every_way_out_of_gold_is_refused(lake, template, capsys, caplog):
 
 @pytest.mark.parametrize(
     "query",
-    ["SELECT * FROM accounts", "SELECT * FROM cdr_legs", "SELECT getenv('HOME')", "SELECT email FROM usage_by_time_of_day"],
+    [
+        "SELECT * FROM accounts",
+        "SELECT * FROM cdr_legs",
+        "SELECT getenv('HOME')",
+        "SELECT email FROM usage_by_time_of_day",
+    ],
 )
 def test_names_that_are_not_gold_do_not_resolve(lake, query, capsys, caplog):
     assert _sql(lake, query) == 1
@@ -157,3 +170,22 @@ def test_an_error_that_could_quote_a_value_is_named_by_type_only(lake, caplog):
     assert _sql(lake, "SELECT CAST(region AS INTEGER) FROM usage_by_time_of_day") == 1
     assert "ConversionException" in caplog.text and "'eu'" not in caplog.text
 
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "ATTACH '{lake}/other.duckdb' AS other",
+        "COPY usage_by_time_of_day TO '{lake}/copied.csv'",
+        "SET enable_external_access = true",
+        "SET lock_configuration = false",
+        "INSTALL httpfs",
+        "LOAD httpfs",
+    ],
+)
+def test_the_engine_itself_is_locked_behind_the_statement_check(lake, statement):
+    # A second wall: even a statement the check would have stopped cannot reach past gold.
+    connection, names = open_gold(Lake(lake))
+    assert names == ["usage_by_time_of_day"]
+    with pytest.raises(duckdb.Error):
+        connection.execute(statement.format(lake=lake))
+    assert not (lake / "copied.csv").exists() and not (lake / "other.duckdb").exists()

@@ -89,10 +89,10 @@ class CdrLayout:
 
     `columns` names the fields in file order (lowercase); None means the first line of each
     file names them (`header`), or, for Asterisk's cdr_csv, that the field count decides
-    (16 to 21, see ASTERISK_OPTIONAL). With `header` and `columns` both, the first line is
-    skipped and `columns` names the fields. `trailing_empty` accepts empty fields after the
-    last named one (a spreadsheet's or a report's padding); `insert_statement` means every
-    line is `INSERT INTO <table> VALUES (...);`.
+    (16 to 21, see ASTERISK_OPTIONAL). With `header` and `columns` both, `columns` names the
+    fields and a first line that is no record is skipped. `trailing_empty` accepts empty
+    fields after the last named one (a spreadsheet's or a report's padding);
+    `insert_statement` means every line is `INSERT INTO <table> VALUES (...);`.
     """
 
     family: str
@@ -106,11 +106,6 @@ class CdrLayout:
     def by_field_count(self) -> bool:
         return self.columns is None and not self.header
 
-    @property
-    def has_sequence(self) -> bool | None:
-        """Whether records carry Asterisk's `sequence` (None: it depends on the line or file)."""
-        return None if self.columns is None else "sequence" in self.columns
-
 
 PRESETS: dict[str, dict[str, CdrLayout]] = {
     "asterisk": {
@@ -119,7 +114,8 @@ PRESETS: dict[str, dict[str, CdrLayout]] = {
         # The `cdr` table (cdr_adaptive_odbc, cdr_mysql, cdr_pgsql) exported with its header;
         # its columns vary by installation (linkedid, sequence, vendor extras).
         "cdr_table": CdrLayout("asterisk", "cdr_table", header=True, trailing_empty=True),
-        # FreePBX's CDR report "CSV file": a calldate-first header, then fputcsv rows.
+        # FreePBX's CDR report "CSV file": a calldate-first header, then the rows (RFC 4180
+        # since 2013; before, a field was quoted only when it held a comma).
         "freepbx_report": CdrLayout("asterisk", "freepbx_report", header=True, trailing_empty=True),
     },
     "freeswitch": {

@@ -20,7 +20,8 @@ from pyspark.sql import functions as F
 
 _CLOCK = r"(?:T|\s+|,\s*)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(?:\s*([AaPp])\.?[Mm]\.?)?"
 # Groups: 1 year, 2 separator, 3 month, 4 day, 5-8 clock (hour, minute, second, a/p), 9 offset.
-YEAR_FIRST = r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})" + _CLOCK + r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?$"
+# Offsets only from -14:00 to +14:00, the ones in use: a zone id Java refuses would fail the job.
+YEAR_FIRST = r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})" + _CLOCK + r"\s*(Z|[+-](?:0\d|1[0-4])(?::?[0-5]\d)?)?$"
 # Groups: 1 first field, 2 separator, 3 second field, 4 year, 5-8 clock.
 DAY_MONTH = r"^(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})" + _CLOCK + r"$"
 EPOCH = r"^(\d{9,10})(?:\.\d{1,6})?$"
@@ -61,7 +62,8 @@ def _offset_zone(offset: Column) -> Column:
     """`+01`, `+0100`, `+01:00` or `Z` -> a zone id Spark reads (`+01:00`)."""
     digits = F.regexp_replace(offset, ":", "")
     hours_minutes = F.concat(F.substring(digits, 1, 3), F.lit(":"), F.rpad(F.substring(digits, 4, 2), 2, "0"))
-    return F.when(offset == "Z", F.lit("+00:00")).otherwise(hours_minutes)
+    # Null, never an invalid id, when there is no offset: to_utc_timestamp would fail on one.
+    return F.when(offset == "Z", F.lit("+00:00")).when(offset != "", hours_minutes)
 
 
 def _year_first(col: Column) -> tuple[Column, Column]:
@@ -97,7 +99,7 @@ def local_to_utc(col: Column, source_timezone: str, day_first: bool) -> Column:
     text = unset_to_null(F.trim(col))
     year_first_wall, offset = _year_first(text)
     return (
-        F.when(text.rlike(EPOCH), F.timestamp_seconds(F.regexp_extract(text, EPOCH, 1).cast("bigint")))
+        F.when(text.rlike(EPOCH), F.timestamp_seconds(F.regexp_extract(text, EPOCH, 1).try_cast("bigint")))
         .when(text.rlike(YEAR_FIRST) & (offset != ""), F.to_utc_timestamp(year_first_wall, _offset_zone(offset)))
         .when(text.rlike(YEAR_FIRST), F.to_utc_timestamp(year_first_wall, source_timezone))
         .when(text.rlike(DAY_MONTH), F.to_utc_timestamp(_day_month(text, day_first), source_timezone))

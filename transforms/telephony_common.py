@@ -34,8 +34,10 @@ PARSED_COLUMNS = ("source_file", "line_number", "value", *TELEPHONY_FIELDS, REAS
 # regex engine from backtracking (or overflowing its stack) on long fields.
 _STRICT_TOKEN = r'(?<=^|,)(?:"(?:[^"]++|"")*+"|[^,"]*+)(?=,|$)'
 # Unescaped inner quotes ("Name" <1115> written inside quotes): a quoted field runs to the
-# first quote that is followed by a comma or the end of the line.
-_LOOSE_TOKEN = r'(?s)(?<=^|,)(?:".*?"(?=,|$)|[^,"]*+(?=,|$))'
+# first quote that is followed by a comma or the end of the line. First, though, a field
+# that only starts with a quoted name, then a space ("Name" <1115> unquoted, as FreePBX's
+# old CDR export wrote a clid without a comma) is that field alone.
+_LOOSE_TOKEN = r'(?s)(?<=^|,)(?:"[^",]++"\s[^,"]*+(?=,|$)|".*?"(?=,|$)|[^,"]*+(?=,|$))'
 # FreeSWITCH's "sql" template: the record between `VALUES (` and `);`.
 _INSERT = r"(?is)^\s*INSERT\s+INTO\s+\S+\s+VALUES\s*\((.*)\)\s*;?\s*$"
 _UTC_SESSION = {"UTC", "Etc/UTC", "GMT", "Z", "+00:00"}

@@ -21,9 +21,12 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import tempfile
 import threading
 from pathlib import Path
+
+from pyspark.sql import SparkSession
 
 from jobs.analysts.gold_sql import gold_tables
 from jobs.errors import ConfigError
@@ -33,12 +36,18 @@ from jobs.lake.session import get_spark, project_path, read_spark_defaults
 
 SERVE_JAR = project_path(".jars", "serve", "tollgate-serve.jar")
 GUARD_EXTENSION = "tollgate.serve.GoldOnlyExtension"
+GUARD_PARSER = "tollgate.serve.GoldOnlyParser"
 AUTHENTICATOR = "tollgate.serve.PasswordFileAuthenticator"
 VIEWS_PROPERTY = "tollgate.serve.views"
 PASSWORD_FILE_PROPERTY = "tollgate.serve.passwordFile"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-# HiveServer2 lets these environment variables override the configured address and port.
-_ADDRESS_ENV = ("HIVE_SERVER2_THRIFT_BIND_HOST", "HIVE_SERVER2_THRIFT_PORT", "HIVE_SERVER2_THRIFT_HTTP_PORT")
+# HiveServer2 lets these environment variables override the configured address, port and transport.
+_ADDRESS_ENV = (
+    "HIVE_SERVER2_THRIFT_BIND_HOST",
+    "HIVE_SERVER2_THRIFT_PORT",
+    "HIVE_SERVER2_THRIFT_HTTP_PORT",
+    "HIVE_SERVER2_TRANSPORT_MODE",
+)
 log = logging.getLogger("tollgate.serve")
 
 
@@ -84,37 +93,65 @@ def serve(lake: Lake, host: str, port: int, password_file: Path, stop: threading
     """Serve the gold views of `lake` until SIGTERM or SIGINT (or `stop` is set)."""
     if not SERVE_JAR.is_file():
         raise ConfigError(f"{SERVE_JAR} is missing; run `make setup` (it compiles jobs/analysts/java)")
+    if not gold_tables(lake):
+        raise ConfigError(f"no gold tables under {lake.gold_root}; run `tollgate run` first")
+    if not _port_free(host, port):
+        raise ConfigError(f"{host}:{port} is taken (another server?); choose another with --port")
     if host not in LOOPBACK:
         log.warning("listening on %s: logins cross the network unencrypted; use TLS or an SSH tunnel", host)
     for name in _ADDRESS_ENV:
         os.environ.pop(name, None)  # the JVM inherits this environment; --host and --port decide
-    if not gold_tables(lake):
-        raise ConfigError(f"no gold tables under {lake.gold_root}; run `tollgate run` first")
     stop = stop or _stop_on_signals()
     with tempfile.TemporaryDirectory(prefix="tollgate-serve-") as scratch:
         spark = get_spark("tollgate-serve", extra_conf=spark_settings(host, port, Path(scratch)))
         try:
             names = register_gold(spark, lake)
-            if not names:
-                raise ConfigError(f"no gold tables under {lake.gold_root}; run `tollgate run` first")
-            # Read by the guard at every statement and by the login check at every login: a
-            # HiveServer2 login builds a fresh Hive configuration that sees system properties only.
-            properties = {
-                **hive_settings(host, port),
-                VIEWS_PROPERTY: ",".join(names),
-                PASSWORD_FILE_PROPERTY: str(password_file.resolve()),
-            }
-            system = spark.sparkContext._jvm.java.lang.System
-            for key, value in properties.items():
-                system.setProperty(key, value)
-            thrift = spark.sparkContext._jvm.org.apache.spark.sql.hive.thriftserver.HiveThriftServer2
-            server = thrift.startWithSparkSession(spark._jsparkSession, False)
+            server = _start(spark, names, host, port, password_file)
             log.info("serving %s on %s:%d (HiveServer2 protocol); stop with Ctrl-C", ", ".join(names), host, port)
             while not stop.wait(1.0):  # a timed wait, so the signal handlers get to run
                 pass
             server.stop()
         finally:
             spark.stop()
+
+
+def _start(spark: SparkSession, names: list[str], host: str, port: int, password_file: Path):
+    """HiveServer2 on the session, once the guard is known to be in place; checked after it starts."""
+    # Read by the guard at every statement and by the login check at every login: a
+    # HiveServer2 login builds a fresh Hive configuration, which sees system properties only.
+    properties = {
+        **hive_settings(host, port),
+        VIEWS_PROPERTY: ",".join(names),
+        PASSWORD_FILE_PROPERTY: str(password_file.resolve()),
+    }
+    jvm = spark.sparkContext._jvm
+    for key, value in properties.items():
+        jvm.java.lang.System.setProperty(key, value)
+    # Spark skips a session extension it cannot load, with a warning only: no guard, no server.
+    parser = spark._jsparkSession.sessionState().sqlParser().getClass().getName()
+    if parser != GUARD_PARSER:
+        raise ConfigError(f"the gold-only guard is not loaded (the SQL parser is {parser}); run `make setup`")
+    server = jvm.org.apache.spark.sql.hive.thriftserver.HiveThriftServer2.startWithSparkSession(
+        spark._jsparkSession, False
+    )
+    # HiveServer2 lets anyone in unless its configuration says CUSTOM: check the one it runs with.
+    conf = server.getHiveConf()
+    running = (conf.get("hive.server2.authentication"), conf.get("hive.server2.thrift.bind.host"))
+    if running != ("CUSTOM", host):
+        server.stop()
+        raise ConfigError(f"HiveServer2 started with authentication and address {running}; stopped it")
+    return server
+
+
+def _port_free(host: str, port: int) -> bool:
+    family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the Thrift server binds
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 def _stop_on_signals() -> threading.Event:

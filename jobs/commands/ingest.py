@@ -10,7 +10,8 @@ from jobs.config.settings import load_settings
 from jobs.lake.layout import Lake
 from jobs.lake.session import get_spark
 from jobs.pipeline.days import landed_run_days, selected_dates
-from jobs.stages.ingest import ingest, print_report
+from jobs.stages.ingest import ingest
+from jobs.stages.ingest_report import print_report
 
 HELP = "landing files -> bronze Delta tables; rejects -> quarantine with a reason"
 

@@ -44,7 +44,7 @@ def _unit_gaussian_as_approx_dp() -> dp.Measurement:
 @lru_cache(maxsize=64)
 def rho_for_epsilon(epsilon: float, delta: float) -> float:
     """The largest rho whose epsilon at `delta` is at most `epsilon` (a binary search: cached)."""
-    return dp.binary_search(lambda rho: epsilon_at(rho, delta) <= epsilon, bounds=(1e-12, epsilon), T=float)
+    return dp.binary_search(lambda rho: epsilon_at(rho, delta) <= epsilon, bounds=(0.0, epsilon), T=float)
 
 
 class _Strict(BaseModel):

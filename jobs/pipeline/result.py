@@ -8,7 +8,7 @@ from pathlib import Path
 
 from jobs.rights.erase import ErasureReport
 from jobs.stages.anonymize import AnonymizeReport
-from jobs.stages.ingest import IngestReport
+from jobs.stages.ingest_report import IngestReport
 
 
 @dataclass

@@ -25,6 +25,7 @@ from jobs.rights import erase as erase_stage
 from jobs.stages import aggregate as aggregate_stage
 from jobs.stages import anonymize as anonymize_stage
 from jobs.stages import ingest as ingest_stage
+from jobs.stages import ingest_report
 
 log = logging.getLogger("tollgate.run")
 
@@ -44,7 +45,7 @@ def run_pipeline(args: argparse.Namespace) -> RunResult:
 
     def ingest():
         result.ingest = ingest_stage.ingest(spark, args.landing, lake, days, settings.telephony, key=key)
-        ingest_stage.print_report(result.ingest)
+        ingest_report.print_report(result.ingest)
         legs_by_day = progress.rows_by_landing_day(result.ingest.files)
         progress.day_rows(log, "ingest", legs_by_day, "CDR legs accepted")
         return result.ingest

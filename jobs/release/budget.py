@@ -4,12 +4,11 @@ Grain: one `balance` row per DP recipient (what its releases have spent, in zCDP
 the delta of private selection) and one `attempt` row per DP release attempt (`reserved` or
 `refused`, and why), in the Delta table `<lake>/_ledger/dp_budget`, partitioned by `entry`.
 
-A reservation is one conditional MERGE on the recipient's balance row: it adds the cost only
-if `spent + cost <= total`. Two releases started together both read that row; Delta's
-optimistic concurrency lets the first commit win and fails the second with a conflict, which
-is retried against the new balance, where the condition then fails: they cannot overspend.
-Nothing is ever refunded: a release that fails after its reservation stays charged, since
-its noise may have been drawn. Amounts are exact decimals: costs rounded up, totals down.
+A reservation is one conditional MERGE on the recipient's balance row, adding the cost only
+if `spent + cost <= total`. Of two releases started together, Delta's optimistic concurrency
+commits one and fails the other with a conflict; its retry reads the new balance, where the
+condition fails. Nothing is refunded: a release that fails after its reservation stays
+charged. Amounts are exact decimals: costs rounded up, totals rounded down.
 """
 
 from __future__ import annotations
@@ -20,20 +19,15 @@ import time
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from delta.exceptions import (
-    ConcurrentAppendException,
-    ConcurrentDeleteDeleteException,
-    ConcurrentDeleteReadException,
-    ConcurrentTransactionException,
-    ConcurrentWriteException,
-    DeltaConcurrentModificationException,
-    MetadataChangedException,
-    ProtocolChangedException,
-)
+# delta-spark raises Delta's commit conflicts as its own Python classes only once this
+# module is imported (it patches PySpark's conversion of JVM errors); nothing else imports it.
+import delta.exceptions as delta_errors
+import delta.exceptions.captured  # noqa: F401
 from delta.tables import DeltaTable
+from pyspark.errors import PySparkException
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql.types import DecimalType, LongType, StringType, StructField, StructType, TimestampType
+from pyspark.sql.types import DecimalType, DoubleType, LongType, StringType, StructField, StructType, TimestampType
 
 from jobs.errors import GateRefused
 from jobs.lake.layout import Lake
@@ -54,26 +48,22 @@ LEDGER_SCHEMA = StructType(
         StructField("status", StringType(), nullable=False),  # open | reserved | refused
         StructField("rho_cost", AMOUNT, nullable=True),  # attempts only
         StructField("selection_delta_cost", AMOUNT, nullable=True),  # attempts only
+        StructField("epsilon_cost", DoubleType(), nullable=True),  # attempts: the cost as epsilon
+        StructField("recipient_delta", DoubleType(), nullable=True),  # attempts: the delta of epsilon_cost
         StructField("rho_spent", AMOUNT, nullable=False),  # after the attempt
         StructField("selection_delta_spent", AMOUNT, nullable=False),
         StructField("rho_total", AMOUNT, nullable=False),  # the budget when it was charged
         StructField("selection_delta_total", AMOUNT, nullable=False),
         StructField("releases", LongType(), nullable=False),  # releases charged so far
         StructField("reason", StringType(), nullable=True),  # refusals: numbers, never data
-        StructField("at", TimestampType(), nullable=False),
+        StructField("recorded_at", TimestampType(), nullable=False),
     ]
 )
-_CONFLICTS = (
-    ConcurrentAppendException,
-    ConcurrentDeleteReadException,
-    ConcurrentDeleteDeleteException,
-    ConcurrentTransactionException,
-    ConcurrentWriteException,
-    MetadataChangedException,
-    ProtocolChangedException,
-    DeltaConcurrentModificationException,
-)
+# Every class delta.exceptions exports is a commit conflict (ConcurrentAppendException, ...).
+_CONFLICTS = tuple(getattr(delta_errors, name) for name in delta_errors.__all__)
+_CONFLICT_CONDITIONS = ("DELTA_CONCURRENT", "DELTA_METADATA_CHANGED", "DELTA_PROTOCOL_CHANGED")
 _TRIES = 8
+_CARRIED = ("release_id", "dataset", "rho_total", "selection_delta_total", "recorded_at")  # onto the balance row
 _IS_BALANCE = "t.entry = 'balance' AND t.recipient = s.recipient"
 _FITS = (
     "t.rho_spent + s.rho_cost <= s.rho_total"
@@ -90,6 +80,8 @@ class BudgetCharge:
     dataset: str
     release_id: str
     rho: float  # the release's zCDP cost, from OpenDP's privacy maps
+    epsilon: float  # the same cost as epsilon at `delta` (recorded, not compared)
+    delta: float  # the recipient's delta
     selection_delta: float  # the release's threshold delta (0 for a public grid)
     rho_total: float  # the recipient's budget, from its settings now
     selection_delta_total: float
@@ -127,13 +119,15 @@ def reserve_budget(spark: SparkSession, lake: Lake, charge: BudgetCharge) -> Bud
         "selection_delta_cost": cost_amount(charge.selection_delta),
         "rho_total": total_amount(charge.rho_total),
         "selection_delta_total": total_amount(charge.selection_delta_total),
-        "at": dt.datetime.now(dt.UTC).replace(microsecond=0),
+        "recorded_at": dt.datetime.now(dt.UTC).replace(microsecond=0),
     }
     for attempt in range(_TRIES):
         try:
             charged = _conditional_merge(spark, lake.dp_budget, source)
             break
-        except _CONFLICTS:
+        except Exception as error:
+            if not _is_commit_conflict(error):
+                raise
             # Another release committed first: read its balance and test the condition again.
             log.info("budget ledger: concurrent release, retrying (%d)", attempt + 1)
             time.sleep(0.1 * (attempt + 1))
@@ -146,21 +140,28 @@ def reserve_budget(spark: SparkSession, lake: Lake, charge: BudgetCharge) -> Bud
             f" and selection delta {source['selection_delta_cost']}"
             f" (spent {now.selection_delta_spent} of {source['selection_delta_total']})"
         )
-        _append_attempt(spark, lake.dp_budget, source, "refused", now, reason)
+        _append_attempt(spark, lake.dp_budget, charge, source, now, reason)
         raise GateRefused(f"DP release {charge.recipient}/{charge.dataset} refused: {reason}")
     balance = _balance_after(spark, lake.dp_budget, charge.recipient, charge.release_id)
-    _append_attempt(spark, lake.dp_budget, source, "reserved", balance, None)
+    _append_attempt(spark, lake.dp_budget, charge, source, balance, None)
     log.info("budget ledger: %s charged rho %s, spent %s", charge.recipient, source["rho_cost"], balance.rho_spent)
     return balance
 
 
 def read_balances(spark: SparkSession, lake: Lake) -> dict[str, BudgetBalance]:
     """Every recipient's current spend (an absent ledger: nobody has spent anything)."""
-    path = lake.dp_budget
-    if not DeltaTable.isDeltaTable(spark, path):
+    if not DeltaTable.isDeltaTable(spark, lake.dp_budget):
         return {}
-    rows = spark.read.format("delta").load(path).where(F.col("entry") == "balance").collect()
+    rows = spark.read.format("delta").load(lake.dp_budget).where(F.col("entry") == "balance").collect()
     return {row.recipient: _balance_of(row) for row in rows}
+
+
+def _is_commit_conflict(error: Exception) -> bool:
+    """Delta's optimistic concurrency refused the commit: by class, or by its error condition."""
+    if isinstance(error, _CONFLICTS):
+        return True
+    condition = error.getCondition() if isinstance(error, PySparkException) else None
+    return bool(condition) and condition.startswith(_CONFLICT_CONDITIONS)
 
 
 def _ensure_ledger(spark: SparkSession, path: str) -> None:
@@ -168,8 +169,9 @@ def _ensure_ledger(spark: SparkSession, path: str) -> None:
         return
     try:
         DeltaTable.createIfNotExists(spark).location(path).addColumns(LEDGER_SCHEMA).partitionedBy("entry").execute()
-    except _CONFLICTS:
-        # Two first releases created it together; one of them made it, which is all we need.
+    except Exception:
+        # Two first releases created it together (Delta reports the loser's commit in more
+        # than one way); one of them made it, which is all we need. Anything else re-raises.
         if not DeltaTable.isDeltaTable(spark, path):
             raise
 
@@ -188,7 +190,7 @@ def _conditional_merge(spark: SparkSession, path: str, source: dict) -> bool:
                 "rho_spent": "t.rho_spent + s.rho_cost",
                 "selection_delta_spent": "t.selection_delta_spent + s.selection_delta_cost",
                 "releases": "t.releases + 1",
-                **{name: f"s.{name}" for name in ("release_id", "dataset", "rho_total", "selection_delta_total", "at")},
+                **{name: f"s.{name}" for name in _CARRIED},
             },
         )
         .whenNotMatchedInsert(
@@ -196,8 +198,7 @@ def _conditional_merge(spark: SparkSession, path: str, source: dict) -> bool:
             values={
                 "entry": "'balance'",
                 "status": "'open'",
-                "rho_cost": "NULL",
-                "selection_delta_cost": "NULL",
+                **dict.fromkeys(("rho_cost", "selection_delta_cost", "epsilon_cost", "recipient_delta"), "NULL"),
                 "rho_spent": "s.rho_cost",
                 "selection_delta_spent": "s.selection_delta_cost",
                 "releases": "1",
@@ -227,12 +228,14 @@ def _balance_after(spark: SparkSession, path: str, recipient: str, release_id: s
 
 
 def _append_attempt(
-    spark: SparkSession, path: str, source: dict, status: str, balance: BudgetBalance, reason: str | None
+    spark: SparkSession, path: str, charge: BudgetCharge, source: dict, balance: BudgetBalance, reason: str | None
 ) -> None:
     row = {
         **source,
+        "epsilon_cost": charge.epsilon,
+        "recipient_delta": charge.delta,
         "entry": "attempt",
-        "status": status,
+        "status": "refused" if reason else "reserved",
         "rho_spent": balance.rho_spent,
         "selection_delta_spent": balance.selection_delta_spent,
         "releases": balance.releases,

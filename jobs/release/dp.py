@@ -81,6 +81,8 @@ def dp_release_source(
             dataset=dataset,
             release_id=release_id,
             rho=plan.rho,
+            epsilon=plan.epsilon_at_delta,
+            delta=settings.budget.delta,
             selection_delta=plan.selection_delta,
             rho_total=settings.budget.rho_total,
             selection_delta_total=settings.budget.selection_delta,

@@ -83,6 +83,8 @@ def dp_manifest_section(
             "rho": plan.rho,
             "delta": plan.delta,
             "epsilon_at_delta": plan.epsilon_at_delta,
+            # The release is (epsilon_at_delta, delta_total)-DP: the threshold's delta adds on.
+            "delta_total": plan.delta + plan.selection_delta,
             "pure_epsilon": plan.pure_epsilon,
         },
         "budget": {
@@ -93,6 +95,8 @@ def dp_manifest_section(
             "rho_spent_after": rho_spent,
             "selection_delta_spent_after": float(balance.selection_delta_spent),
             "epsilon_spent_after_at_delta": epsilon_at(rho_spent, settings.budget.delta),
+            # All releases so far together: (epsilon_spent_after_at_delta, delta_total_after)-DP.
+            "delta_total_after": settings.budget.delta + float(balance.selection_delta_spent),
             "releases_after": balance.releases,
         },
         "post_processing": POST_PROCESSING,
@@ -212,6 +216,10 @@ def _check_budget(section: dict) -> list[str]:
     problems = []
     if release["delta"] != budget["delta"]:
         problems.append("release delta is not the budget's delta")
+    if not _close(release["delta_total"], release["delta"] + selection["delta"]) or not _close(
+        budget["delta_total_after"], budget["delta"] + budget["selection_delta_spent_after"]
+    ):
+        problems.append("a total delta is not the budget's delta plus the selection delta")
     if not release["rho"] * (1 - _REL) <= budget["rho_spent_after"] <= budget["rho_total"] * (1 + _REL):
         problems.append("rho spent after this release is below its cost or above the budget")
     spent_delta = budget["selection_delta_spent_after"]

@@ -55,7 +55,7 @@ class NoisePlan:
     mechanism: str  # gaussian | laplace
     measures: tuple[MeasureNoise, ...]
     selection: str  # public | private
-    threshold: int | None  # private: noisy distinct accounts must exceed this
+    threshold: int | None  # private: a cell is published when its noisy distinct accounts reach this
     selection_delta: float  # private: OpenDP's map of the threshold; public: 0
     delta: float  # the recipient's delta, at which epsilon is stated
 

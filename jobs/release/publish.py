@@ -67,17 +67,38 @@ class ReleaseRefused(GateRefused):
         self.published_before: tuple[Path, ...] = ()
 
 
-def publish_release(spark: SparkSession, lake: Lake, exports: Path, request: ReleaseRequest) -> tuple[Path, Manifest]:
+@dataclass(frozen=True)
+class ReleaseSlot:
+    """When a release is made, and the release and Data Docs folders it will use."""
+
+    created_at: dt.datetime
+    final_dir: Path
+    docs_dir: Path
+
+    @property
+    def release_id(self) -> str:
+        return self.final_dir.name
+
+
+def claim_release_slot(lake: Lake, exports: Path, recipient: str, dataset: str) -> ReleaseSlot:
+    """A release id no attempt has used yet, for a caller that needs it before the rows
+    exist (a DP release charges its budget under it); otherwise publish_release claims one."""
+    created_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    final_dir, docs_dir = free_release_dirs(lake, exports, recipient, dataset, created_at.strftime("%Y%m%dT%H%M%SZ"))
+    return ReleaseSlot(created_at, final_dir, docs_dir)
+
+
+def publish_release(
+    spark: SparkSession, lake: Lake, exports: Path, request: ReleaseRequest, slot: ReleaseSlot | None = None
+) -> tuple[Path, Manifest]:
     """Stage, gate and publish one release; the ledger records either way.
 
     Returns the release folder and its manifest; raises ReleaseRefused (after a `refused`
     ledger row) when the gate refuses, leaving no release and nothing in exports/.staging/.
     """
     recipient, dataset = request.recipient, request.dataset
-    created_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    final_dir, docs_dir = free_release_dirs(
-        lake, exports, recipient.name, dataset, created_at.strftime("%Y%m%dT%H%M%SZ")
-    )
+    slot = slot or claim_release_slot(lake, exports, recipient.name, dataset)
+    created_at, final_dir, docs_dir = slot.created_at, slot.final_dir, slot.docs_dir
     attempt = partial(
         ReleaseRecord,
         recipient=recipient.name,

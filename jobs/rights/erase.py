@@ -195,14 +195,27 @@ def _retention_check_off(spark: SparkSession):
 
 
 def print_report(report: ErasureReport) -> None:
-    if not report.requests:
-        log.info("erase: no open erasure requests")
     for table, rows in sorted(report.rows.items()):
         log.info("  %-34s %8d row(s) removed", table, rows)
-    if report.requests:
-        log.info(
-            "erase: %d request(s) done; %d day(s) rebuilt; %d table(s) vacuumed (retention 0 h)",
-            report.requests,
-            len(report.days_rebuilt),
-            len(report.vacuumed),
-        )
+    log.info(
+        "erase: %d erasure request(s) applied; %d day(s) rebuilt; %d table(s) vacuumed (retention 0 h)",
+        report.requests,
+        len(report.days_rebuilt),
+        len(report.vacuumed),
+    )
+
+
+def unreadable_request_lines(spark: SparkSession, lake: Lake) -> dict[str, int]:
+    """Privacy request lines that landed but could not be read: reason -> lines. They are in
+    bronze/quarantine with their reason, and no request in them can be applied until fixed."""
+    if not is_delta(spark, lake.quarantine):
+        return {}
+    rows = (
+        spark.read.format("delta")
+        .load(lake.quarantine)
+        .where(F.col("source") == "privacy_requests")
+        .groupBy("reason")
+        .count()
+        .collect()
+    )
+    return {row.reason: row["count"] for row in rows}

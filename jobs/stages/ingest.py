@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -25,7 +23,8 @@ from jobs.privacy.suppression import (
     load_suppression,
     write_privacy_state,
 )
-from jobs.stages.ingest_telephony import ingest_telephony, log_unknown_columns
+from jobs.stages.ingest_report import FileCount, IngestReport
+from jobs.stages.ingest_telephony import ingest_telephony
 from transforms.parse_accounts import ACCOUNT_FIELDS, parse_account_lines
 from transforms.parse_billing import BILLING_FIELDS, parse_billing_lines
 from transforms.parse_cdr import CDR_FIELDS, parse_cdr_lines
@@ -34,36 +33,8 @@ from transforms.privacy import Suppression
 from transforms.quarantine import REASON
 
 ERASED = "_is_erased"
-_FIELD_NAME = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
 
 log = logging.getLogger("tollgate.ingest")
-
-
-@dataclass(frozen=True)
-class FileCount:
-    source: str
-    source_file: str
-    read: int
-    accepted: int
-    quarantined: int
-    erased: int = 0  # records of erased accounts (the suppression list), kept out for good
-
-
-@dataclass
-class IngestReport:
-    files: list[FileCount] = field(default_factory=list)
-    unknown_keys: set[str] = field(default_factory=set)
-    # Per telephony source: the names of columns no PBX parser knows (never their values).
-    unknown_columns: dict[str, set[str]] = field(default_factory=dict)
-
-    def totals(self, source: str) -> tuple[int, int, int, int]:
-        rows = [f for f in self.files if f.source == source]
-        return (
-            sum(f.read for f in rows),
-            sum(f.accepted for f in rows),
-            sum(f.quarantined for f in rows),
-            sum(f.erased for f in rows),
-        )
 
 
 def ingest(
@@ -121,6 +92,22 @@ def ingest(
         ingest_telephony(
             spark, landing, lake, name, pbx, partial(_ingest_source, lake, report, suppression=suppression)
         )
+    return ingest_privacy(spark, landing, lake, key, report, suppression)
+
+
+def ingest_privacy(
+    spark: SparkSession,
+    landing: Path,
+    lake: Lake,
+    key: bytes,
+    report: IngestReport | None = None,
+    suppression: Suppression | None = None,
+) -> IngestReport:
+    """The privacy requests alone (a full snapshot of landing/privacy_requests), then each
+    account's privacy state: the last step of every ingest, and the first of `tollgate erase`,
+    so that an erasure request that has just landed is applied without waiting for the CDRs."""
+    report = report or IngestReport()
+    suppression = suppression or load_suppression(spark, lake, key)
     ingest_privacy_requests(spark, landing, lake, suppression, partial(_ingest_source, lake, report))
     write_privacy_state(spark, lake, suppression)
     return report
@@ -201,41 +188,3 @@ def _count_files(parsed_df: DataFrame, source: str, report: IngestReport) -> Non
         .collect()
     )
     report.files.extend(FileCount(source, r.source_file, r.read, r.accepted, r.quarantined, r.erased) for r in rows)
-
-
-def print_report(report: IngestReport) -> None:
-    """Counts per file and per source; unknown keys by name, never their values."""
-    for count in report.files:
-        log.info(
-            "  %-44s read %8d = accepted %8d + quarantined %6d + erased %d",
-            count.source_file,
-            count.read,
-            count.accepted,
-            count.quarantined,
-            count.erased,
-        )
-    sources = ("accounts", "cdr", "usage", *sorted({f.source for f in report.files} - {"accounts", "cdr", "usage"}))
-    for source in sources:
-        read, accepted, quarantined, erased = report.totals(source)
-        if read:
-            log.info(
-                "ingest %-8s read %9d = accepted %9d + quarantined %7d + erased %d",
-                source,
-                read,
-                accepted,
-                quarantined,
-                erased,
-            )
-    log_unknown_columns(report.unknown_columns)
-    if report.unknown_keys:
-        # A key name is data too (a sender may key a record by an email or a name): only
-        # snake_case names, the shape of a field name, are shown; the others are counted.
-        shown = sorted(key for key in report.unknown_keys if _FIELD_NAME.fullmatch(key))
-        hidden = len(report.unknown_keys) - len(shown)
-        log.warning(
-            "unclassified CDR keys dropped before silver (fail closed): %s%s",
-            ", ".join(shown) or "none shown",
-            f"; {hidden} more not shown (not field-shaped names; bronze cdr_legs.extra_keys has them)"
-            if hidden
-            else "",
-        )

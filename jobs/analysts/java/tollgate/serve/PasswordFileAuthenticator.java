@@ -14,6 +14,8 @@ import java.util.Set;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 import javax.security.sasl.AuthenticationException;
+import org.apache.hive.service.auth.AuthenticationProviderFactory;
+import org.apache.hive.service.auth.AuthenticationProviderFactory.AuthMethods;
 import org.apache.hive.service.auth.PasswdAuthenticationProvider;
 
 /**
@@ -45,13 +47,16 @@ public final class PasswordFileAuthenticator implements PasswdAuthenticationProv
 
   /**
    * `java ... tollgate.serve.PasswordFileAuthenticator FILE USER < password`: prints `ok` or
-   * `refused`, the check a login gets, without a server (for tests and for the person who set it up).
+   * `refused`, the check a login gets, without a server (for tests and for the person who set it
+   * up). It goes the way HiveServer2 goes: CUSTOM authentication, the class named by a system
+   * property, found and made by Hive's own factory.
    */
   public static void main(String[] args) throws Exception {
     System.setProperty(FILE_PROPERTY, args[0]);
+    System.setProperty("hive.server2.custom.authentication.class", PasswordFileAuthenticator.class.getName());
     String password = new String(System.in.readAllBytes(), StandardCharsets.UTF_8).replaceFirst("\\R\\z", "");
     try {
-      new PasswordFileAuthenticator().Authenticate(args[1], password);
+      AuthenticationProviderFactory.getAuthenticationProvider(AuthMethods.CUSTOM).Authenticate(args[1], password);
       System.out.println("ok");
     } catch (AuthenticationException refusal) {
       System.out.println("refused");

@@ -1,0 +1,79 @@
+"""ingest's counts: records read, accepted, quarantined and erased per landing file, and the
+names (never the values) of unknown keys and columns; and how they are logged."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+from jobs.stages.ingest_telephony import log_unknown_columns
+
+_FIELD_NAME = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
+
+log = logging.getLogger("tollgate.ingest")
+
+
+@dataclass(frozen=True)
+class FileCount:
+    source: str
+    source_file: str
+    read: int
+    accepted: int
+    quarantined: int
+    erased: int = 0  # records of erased accounts (the suppression list), kept out for good
+
+
+@dataclass
+class IngestReport:
+    files: list[FileCount] = field(default_factory=list)
+    unknown_keys: set[str] = field(default_factory=set)
+    # Per telephony source: the names of columns no PBX parser knows (never their values).
+    unknown_columns: dict[str, set[str]] = field(default_factory=dict)
+
+    def totals(self, source: str) -> tuple[int, int, int, int]:
+        rows = [f for f in self.files if f.source == source]
+        return (
+            sum(f.read for f in rows),
+            sum(f.accepted for f in rows),
+            sum(f.quarantined for f in rows),
+            sum(f.erased for f in rows),
+        )
+
+
+def print_report(report: IngestReport) -> None:
+    """Counts per file and per source; unknown keys by name, never their values."""
+    for count in report.files:
+        log.info(
+            "  %-44s read %8d = accepted %8d + quarantined %6d + erased %d",
+            count.source_file,
+            count.read,
+            count.accepted,
+            count.quarantined,
+            count.erased,
+        )
+    sources = ("accounts", "cdr", "usage", *sorted({f.source for f in report.files} - {"accounts", "cdr", "usage"}))
+    for source in sources:
+        read, accepted, quarantined, erased = report.totals(source)
+        if read:
+            log.info(
+                "ingest %-8s read %9d = accepted %9d + quarantined %7d + erased %d",
+                source,
+                read,
+                accepted,
+                quarantined,
+                erased,
+            )
+    log_unknown_columns(report.unknown_columns)
+    if report.unknown_keys:
+        # A key name is data too (a sender may key a record by an email or a name): only
+        # snake_case names, the shape of a field name, are shown; the others are counted.
+        shown = sorted(key for key in report.unknown_keys if _FIELD_NAME.fullmatch(key))
+        hidden = len(report.unknown_keys) - len(shown)
+        log.warning(
+            "unclassified CDR keys dropped before silver (fail closed): %s%s",
+            ", ".join(shown) or "none shown",
+            f"; {hidden} more not shown (not field-shaped names; bronze cdr_legs.extra_keys has them)"
+            if hidden
+            else "",
+        )
