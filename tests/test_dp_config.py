@@ -16,6 +16,7 @@ from jobs.config.dp import epsilon_at, rho_for_epsilon
 from jobs.config.recipients import load_recipients
 from jobs.errors import ConfigError
 from jobs.lake.session import project_path
+from transforms.dp_bounds import GRAIN
 
 RECIPIENTS = project_path("conf", "recipients.yaml")
 DP_RECIPIENT = {
@@ -39,13 +40,6 @@ DP_RECIPIENT = {
 }
 
 
-def shipped_dp_example() -> dict:
-    """The commented DP recipient at the end of conf/recipients.yaml, as a mapping."""
-    block = RECIPIENTS.read_text().split("# --- dp example ---\n")[1].split("  # --- end of dp example")[0]
-    lines = [line.replace("  # ", "  ", 1) for line in block.splitlines()]
-    return yaml.safe_load("\n".join(lines))[0]
-
-
 def _load(tmp_path, *entries: dict):
     path = tmp_path / "recipients.yaml"
     path.write_text(yaml.safe_dump({"recipients": list(entries)}))
@@ -67,13 +61,17 @@ def _with(**changes) -> dict:
     return entry
 
 
-def test_shipped_dp_example_is_valid_and_its_budget_fits_many_releases(tmp_path):
-    recipient = _load(tmp_path, shipped_dp_example())["harbor-analytics"]
+def test_the_demos_dp_recipient_is_valid_and_its_budget_fits_many_demo_runs():
+    recipients = load_recipients(RECIPIENTS, k_floor=5)
+    recipient = recipients["harbor-analytics"]
     settings = recipient.dp
-    assert recipient.privacy == "dp"
-    assert settings.privacy_unit == "account"
-    # epsilon 10 in zCDP holds dozens of epsilon-1 releases, not 10 (the point of zCDP).
-    assert 50 < settings.budget.rho_total / settings.release_rho < 100
+    assert recipient.privacy == "dp" and settings.privacy_unit == "account"
+    # Last: a refused DP release (budget spent) stops the export after the others are out.
+    assert list(recipients)[-1] == "harbor-analytics"
+    # epsilon 30 in zCDP holds 52 releases of epsilon 3, not 10 (the point of zCDP): `make demo`
+    # can run about 50 times on one lake (README, "Differentially private releases").
+    assert 50 < settings.budget.rho_total / settings.release_rho < 60
+    assert settings.release.grain == ("report_week", "local_dow", "region", "product")
 
 
 def test_the_recipients_file_still_loads():
@@ -110,6 +108,9 @@ def test_epsilon_and_rho_convert_both_ways():
         ({"dp.privacy_unit": "conference"}, "dp.privacy_unit"),
         ({"dp.noise": "numpy"}, "dp.noise"),
         ({"dp.budget.delta": 0.01}, "dp.budget.delta"),
+        ({"dp.release.grain": ["report_week", "local_hour"]}, "always holds report_week and region"),
+        ({"dp.release.grain": ["region", "report_week"]}, "once each, in that order"),
+        ({"dp.release.grain": ["report_week", "region", "minute"]}, "once each, in that order"),
     ],
 )
 def test_dp_settings_mistakes_are_configuration_errors(tmp_path, changes, message):
@@ -129,6 +130,12 @@ def test_laplace_is_priced_in_pure_epsilon(tmp_path):
     assert settings.release_rho == pytest.approx(1 / 8)
     with pytest.raises(ConfigError, match=re.escape("give release.epsilon, not rho")):
         _load(tmp_path, _with(**{"dp.mechanism": "laplace", "dp.release.epsilon": None, "dp.release.rho": 0.01}))
+
+
+def test_a_coarser_grain_loads_in_grain_order(tmp_path):
+    entry = _with(**{"dp.release.grain": ["report_week", "local_hour", "region"]})
+    assert _load(tmp_path, entry)["harbor"].dp.release.grain == ("report_week", "local_hour", "region")
+    assert _load(tmp_path, DP_RECIPIENT)["harbor"].dp.release.grain == GRAIN  # gold's, unless told
 
 
 def test_private_selection_settings_load(tmp_path):

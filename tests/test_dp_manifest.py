@@ -106,11 +106,23 @@ def _tampered(path: str, value):
         ("privacy_unit", "conference", "privacy_unit"),
         ("mechanism", "gaussian_from_numpy", "unknown mechanism"),
         ("library.name", "homemade", "library is not opendp"),
+        ("grain", ["report_week", "region"], "public selection"),  # another grain, another grid
+        ("grain", ["region", "report_week"], "malformed"),
     ],
 )
 def test_an_inconsistent_section_is_reported(path, value, problem):
     problems = check_dp_manifest(_tampered(path, value))
     assert any(problem in text for text in problems), problems
+
+
+def test_a_coarser_grain_publishes_a_smaller_grid_at_the_same_cost():
+    coarse = {**BASE, "release": {**BASE["release"], "grain": ["report_week", "local_dow", "region", "product"]}}
+    section = _section(coarse, 2 * 7 * 2 * 3)
+    assert section["grain"] == ["report_week", "local_dow", "region", "product"]
+    assert section["selection"]["grid_cells"] == 2 * 7 * 2 * 3
+    assert check_dp_manifest(section, row_count=2 * 7 * 2 * 3) == []
+    # The noise per cell depends on the bounds and epsilon only, not on the grain.
+    assert section["noise_scale"] == _section(BASE, GRID)["noise_scale"]
 
 
 def test_missing_fields_and_a_row_count_mismatch_are_reported():

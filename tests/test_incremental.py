@@ -7,6 +7,7 @@ The day-by-day lake runs the stages one command each, as the schedulers in docs/
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import shutil
@@ -16,6 +17,7 @@ import pytest
 from pyspark.sql import functions as F
 
 from jobs.commands.cli import main
+from jobs.pipeline.days import landed_run_days
 from tests.landing_fixtures import leg, log_line, write_cdr, write_usage
 from tests.test_pipeline import DAY as DAY_1
 from tests.test_pipeline import build_landing, planted_forms
@@ -162,14 +164,14 @@ def test_a_day_with_only_usage_logs_is_ingested_and_aggregated(tmp_path, spark, 
     agent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"
     lines = [log_line(f"198.51.100.{n}", "04/Nov/2026:09:15:00 +0000", "/join", agent) for n in range(12)]
     write_usage(tmp_path / "landing", day_3, lines)
+    assert landed_run_days(tmp_path / "landing") == [dt.date.fromisoformat(DAY_1), dt.date.fromisoformat(day_3)]
     monkeypatch.setenv("TOLLGATE_HMAC_KEY", KEY)
-    assert main(["run", *_where(tmp_path), f"--date={day_3}"]) == 0
+    assert main(["run", *_where(tmp_path), f"--from={DAY_1}", f"--to={day_3}"]) == 0
     lake = tmp_path / "lake"
-    bronze = spark.read.format("delta").load(str(lake / "bronze" / "usage_log"))
-    assert {row.landing_date.isoformat() for row in bronze.select("landing_date").distinct().collect()} == {day_3}
+    bronze = spark.read.format("delta").load(str(lake / "bronze" / "usage_log")).where(f"landing_date = '{day_3}'")
     assert bronze.count() == 12
-    silver = spark.read.format("delta").load(str(lake / "silver" / "web_requests"))
+    silver = spark.read.format("delta").load(str(lake / "silver" / "web_requests")).where(f"landing_date = '{day_3}'")
     assert silver.count() == 12
-    gold = spark.read.format("delta").load(str(lake / "gold" / "web_usage_by_hour")).collect()
+    gold = spark.read.format("delta").load(str(lake / "gold" / "web_usage_by_hour")).where(f"date = '{day_3}'")
     # Twelve visitors in one cell: at k = 10 it is published.
-    assert [(row.requests, row.distinct_visitors) for row in gold] == [(12, 12)]
+    assert [(row.requests, row.distinct_visitors) for row in gold.collect()] == [(12, 12)]

@@ -1,20 +1,28 @@
 """The manifest's JSON Schema is generated from its model, and `tollgate verify` reads it.
 
-No Spark: manifests and release folders are written by hand here.
+No Spark: manifests and release folders are written by hand here (a DP release's section is
+built by dp_manifest_section from its settings, as an export builds it).
 """
 
 from __future__ import annotations
 
 import copy
 import csv
+import datetime as dt
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import jsonschema
 import pytest
 
+from jobs.config.dp import DpSettings
+from jobs.release.budget import BudgetBalance
+from jobs.release.dp_manifest import dp_manifest_section
+from jobs.release.dp_noise import plan_noise
 from jobs.release.manifest import Manifest, schema_text
 from jobs.release.verify import SCHEMA_PATH, sha256_of, verify_release
+from transforms.dp_bounds import MEASURES
 
 REGENERATE = ".venv/bin/python -m jobs.release.manifest"
 SHA = "0123456789abcdef" * 4
@@ -75,12 +83,50 @@ EMPTY_EXTRACT = {**EXTRACT, "row_count": 0, "privacy": {**EXTRACT["privacy"], "r
 BEFORE_CONSENT = {**AGGREGATE, "recipient_kind": "research", "privacy": dict(list(AGGREGATE["privacy"].items())[:4])}
 
 
+def _dp_section() -> dict:
+    """A private-selection DP release of one cell at a coarse grain, spent once."""
+    settings = DpSettings.model_validate(
+        {
+            "budget": {"epsilon": 10.0, "delta": 1e-7, "selection_delta": 1e-8},
+            "release": {"epsilon": 1.0, "window_weeks": 1, "grain": ["report_week", "region"]},
+            "bounds": {
+                "cells_per_account": 2,
+                "legs_per_cell": 4,
+                "conferences_per_cell": 2,
+                "minutes_per_cell": 240,
+                "minutes_per_leg": 120,
+            },
+            "selection": {"mode": "private", "delta": 1e-9},
+        }
+    )
+    plan = plan_noise(settings)
+    balance = BudgetBalance("harbor", Decimal(plan.rho), Decimal(plan.selection_delta), 1)
+    section = dp_manifest_section(
+        settings, plan, weeks=[dt.date(2026, 11, 9)], regions=["eu", "us"], cells_published=1, balance=balance
+    )
+    return json.loads(json.dumps(section))  # as a recipient reads it
+
+
+DP = {
+    **AGGREGATE,
+    "dataset": "usage_by_time_of_day_dp",
+    "grain": ["report_week", "region"],
+    "source_delta_versions": {"bronze/account_privacy_state": 0, "silver/cdr_legs": 3},
+    "columns": [
+        {"name": "report_week", "type": "date"},
+        {"name": "region", "type": "string"},
+        *({"name": name, "type": "bigint"} for name in MEASURES),
+    ],
+    "privacy": {"regions": ["eu", "us"], "consent_rule": "do_not_sell", "dp": _dp_section()},
+}
+
+
 def test_committed_schema_is_the_one_the_model_generates():
     committed = SCHEMA_PATH.read_text(encoding="utf-8")
     assert committed == schema_text(), f"{SCHEMA_PATH.name} is stale: run `{REGENERATE}` and commit it"
 
 
-@pytest.mark.parametrize("manifest", [AGGREGATE, EXTRACT, EMPTY_EXTRACT, BEFORE_CONSENT])
+@pytest.mark.parametrize("manifest", [AGGREGATE, EXTRACT, EMPTY_EXTRACT, BEFORE_CONSENT, DP])
 def test_every_manifest_shape_validates_and_the_model_writes_it_back_unchanged(manifest):
     jsonschema.validate(manifest, json.loads(SCHEMA_PATH.read_text()))
     assert Manifest.model_validate(manifest).as_json() == manifest
@@ -107,6 +153,11 @@ def _changed(manifest: dict, change) -> dict:
         ),
         (_changed(EXTRACT, lambda m: m.update(recipient_kind="broker")), ["recipient_kind"]),
         (_changed(EXTRACT, lambda m: m["files"][0].update(path="../escape")), ["files", 0, "path"]),
+        # A DP release has no k, and its consent holds no count (an exact count is not DP).
+        (_changed(DP, lambda m: m["privacy"].update(k=10)), ["privacy"]),
+        (_changed(DP, lambda m: m["privacy"].update(consent={"accounts_excluded": 2, "rule": "none"})), ["privacy"]),
+        (_changed(DP, lambda m: m["privacy"]["dp"].update(mechanism="gaussian")), ["privacy", "dp", "mechanism"]),
+        (_changed(DP, lambda m: m["privacy"]["dp"]["budget"].pop("rho_spent_after")), ["privacy", "dp", "budget"]),
     ],
 )
 def test_the_schema_refuses_what_no_release_writes(manifest, where):
@@ -130,9 +181,25 @@ def _release(folder: Path, manifest: dict) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("manifest", [AGGREGATE, BEFORE_CONSENT, EXTRACT])
+@pytest.mark.parametrize("manifest", [AGGREGATE, BEFORE_CONSENT, EXTRACT, DP])
 def test_verify_checks_a_release_against_the_generated_schema(tmp_path, manifest):
     assert verify_release(_release(tmp_path / "release", manifest)) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda m: m["privacy"]["dp"]["noise_scale"].update(participant_minutes=1.0), "cost of participant_minutes"),
+        (lambda m: m["privacy"]["dp"]["bounds"].update(cells_per_account=1), "sensitivity of conferences"),
+        (lambda m: m.update(row_count=2), "cells_published 1 but the release has 2 rows"),
+        (lambda m: m.update(grain=["region", "report_week"]), "grain differs"),
+        (lambda m: m["columns"].pop(), "the columns are not the grain and the four measures"),
+        (lambda m: m["privacy"].update(regions=["us"]), "the window's regions differ"),
+    ],
+)
+def test_verify_checks_the_dp_guarantee_adds_up(tmp_path, change, problem):
+    problems = verify_release(_release(tmp_path / "release", _changed(DP, change)))
+    assert any(problem in text for text in problems), problems
 
 
 def test_verify_names_where_a_manifest_breaks_the_schema(tmp_path):

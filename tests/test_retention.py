@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from pyspark.sql import functions as F
 
+import jobs.commands.retention as retention_command
 import jobs.rights.retention as retention
 from jobs.commands.cli import main
 from jobs.config.policy import RETENTION_TABLES, load_policy
-from jobs.lake.layout import Lake, delta_version, is_delta
+from jobs.lake.layout import TABLES, Lake, delta_version, is_delta
 from tests.landing_fixtures import account, leg, log_line, write_accounts, write_cdr, write_usage
 from tests.test_policy import _policy_with
 
@@ -41,11 +42,8 @@ def _build_landing(landing: Path) -> None:
 
 
 def _versions(spark, lake: Lake) -> dict[str, int]:
-    return {
-        t: delta_version(spark, lake.table(*t.split(".")))
-        for t in RETENTION_TABLES
-        if is_delta(spark, lake.table(*t.split(".")))
-    }
+    """Every lake table's current version (a commit anywhere changes this)."""
+    return {t: delta_version(spark, lake.path(t)) for t in TABLES if is_delta(spark, lake.path(t))}
 
 
 def _dates(spark, path: str) -> list:
@@ -57,18 +55,20 @@ def _dates(spark, path: str) -> list:
 def captured_results(monkeypatch) -> list:
     """Each run's results, as the command printed them."""
     runs = []
-    original = retention.print_results
+    original = retention_command.print_results
 
     def capture(results, as_of, dry_run):
         runs.append(results)
         original(results, as_of, dry_run)
 
-    monkeypatch.setattr(retention, "print_results", capture)
+    monkeypatch.setattr(retention_command, "print_results", capture)
     return runs
 
 
-def test_every_retention_table_has_an_age_column_and_a_shipped_window():
-    assert set(retention.AGE_COLUMNS) == set(RETENTION_TABLES)
+def test_every_retention_entry_has_a_rule_and_a_shipped_window():
+    own_rules = {retention.REQUESTS, retention.STATE_HISTORY}
+    assert set(retention.ROW_WINDOWS) | own_rules == set(RETENTION_TABLES)
+    assert not set(retention.ROW_WINDOWS) & own_rules
     assert set(load_policy(CONF / "privacy-policy.yaml").retention) == set(RETENTION_TABLES)
 
 
@@ -78,6 +78,9 @@ def test_cutoff_keeps_the_day_exactly_one_window_back():
     assert retention.age_expression(["landing_date", "ingested_at"]) == (
         "coalesce(landing_date, TRY_CAST(ingested_at AS DATE))"
     )
+    # A request line's own received_at first: its ingest date is renewed by every ingest.
+    line_age = retention.age_expression([retention.LINE_RECEIVED_AT, "ingested_at"])
+    assert line_age.startswith("coalesce(TRY_CAST(try_to_timestamp(trim(get_json_object(raw_record, '$.received_at')))")
 
 
 def test_dry_run_and_real_run_agree_and_only_rows_past_their_window_go(
@@ -90,7 +93,9 @@ def test_dry_run_and_real_run_agree_and_only_rows_past_their_window_go(
     assert main(["anonymize", *places]) == 0
     lake = Lake(lake_dir)
     before = _versions(spark, lake)
-    assert set(before) == set(RETENTION_TABLES) - {"bronze.billing"}
+    written = {"bronze/cdr_legs", "bronze/usage_log", "bronze/quarantine", "bronze/account_privacy_state"}
+    assert written | {"silver/cdr_legs", "silver/web_requests"} <= set(before)
+    assert not {"bronze/billing", "bronze/privacy_requests"} & set(before)
 
     assert main(["retention", "--dry-run", *places]) == 0
     assert "would delete" in capsys.readouterr().out
@@ -105,11 +110,16 @@ def test_dry_run_and_real_run_agree_and_only_rows_past_their_window_go(
         "bronze.cdr_legs": 12,  # 6 legs on each of the two days before the 90-day cutoff
         "bronze.usage_log": 4,
         "bronze.quarantine": 2,  # the truncated CDR lines of those days
+        "bronze.quarantine.privacy_requests": 0,  # no request files landed
         "bronze.billing": 0,
+        "bronze.privacy_requests": 0,
+        "bronze.account_privacy_state": 0,  # one version: no past state
         "silver.cdr_legs": 6,  # only the day past 395 days
         "silver.web_requests": 2,
     }
-    assert {r.table: r.status for r in real}["bronze.billing"] == "absent"
+    statuses = {r.table: r.status for r in real}
+    assert (statuses["bronze.billing"], statuses["bronze.privacy_requests"]) == ("absent", "absent")
+    assert statuses["bronze.account_privacy_state"] == "nothing past window"
     assert {r.table: r.status for r in dry}["bronze.cdr_legs"] == "dry run"
 
     assert _dates(spark, lake.bronze_cdr) == [RECENT]
@@ -147,6 +157,9 @@ def test_quarantine_ages_by_landing_date_then_ingest_date(spark, tmp_path):
     results = retention.apply_retention(spark, lake, policy, dt.date(2026, 12, 1))
     by_table = {r.table: r for r in results}
     assert (by_table["bronze.quarantine"].rows_past, by_table["bronze.quarantine"].rows_undated) == (2, 1)
+    # The requests' own window covers none of these rows.
+    lines = by_table.pop("bronze.quarantine.privacy_requests")
+    assert (lines.rows_past, lines.rows_kept, lines.status) == (0, 0, "nothing past window")
     assert {r.status for t, r in by_table.items() if t != "bronze.quarantine"} == {"absent"}
     left = spark.read.format("delta").load(lake.quarantine).select("reason").collect()
     assert sorted(row[0] for row in left) == ["r-new-old", "r-null-new", "r-undated"]
@@ -167,6 +180,26 @@ def test_quarantine_ages_by_landing_date_then_ingest_date(spark, tmp_path):
         (lambda d: d["retention"].update({"bronze.usage_log": "90"}), "retention.bronze.usage_log: the window must be"),
         (lambda d: d["retention"].update({"bronze.usage_log": True}), "retention.bronze.usage_log: the window must be"),
         (lambda d: d["retention"].pop("bronze.quarantine"), "retention: no window for bronze.quarantine"),
+        (
+            lambda d: d["retention"].pop("bronze.privacy_requests"),
+            "retention: no window for bronze.privacy_requests",
+        ),
+        (
+            lambda d: d["retention"].update({"_privacy.suppression": 3650}),
+            "retention._privacy.suppression: the suppression list never ages out",
+        ),
+        (
+            lambda d: d["retention"].update({"_privacy.audit": 3650}),
+            "retention._privacy.audit: the privacy audit never ages out",
+        ),
+        (
+            lambda d: d["retention"].update({"bronze.account_privacy_state": 6}),
+            "retention.bronze.account_privacy_state: a history window must be at least 7 days",
+        ),
+        (
+            lambda d: d["retention"].update({"bronze.quarantine.privacy_requests": 0}),
+            "retention.bronze.quarantine.privacy_requests: the window must be",
+        ),
     ],
 )
 def test_bad_retention_policy_exits_2_naming_the_key(tmp_path, change, message, caplog):

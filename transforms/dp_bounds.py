@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -30,19 +31,37 @@ GRAIN = USAGE_BY_TIME_OF_DAY.grain
 MEASURES = ("conferences", "participant_legs", "participant_minutes", "distinct_accounts")
 KEY_SEPARATOR = "|"
 
-USAGE_BY_TIME_OF_DAY_DP = DatasetContract(
-    name="usage_by_time_of_day_dp",
-    grain=GRAIN,
-    columns={
-        **{name: USAGE_BY_TIME_OF_DAY.columns[name] for name in GRAIN},
-        **dict.fromkeys(MEASURES, "bigint"),
-    },
-    domains=USAGE_BY_TIME_OF_DAY.domains,
-    # Noisy counts are clamped at 0 (post-processing); no k floor: noise, not suppression,
-    # protects these cells, and a noisy count under k is an ordinary published value.
-    ranges={"local_dow": (1, 7), "local_hour": (0, 23), **dict.fromkeys(MEASURES, (0, None))},
-    k_column=None,
-)
+# A recipient may publish a coarser grain than gold's (jobs/config/dp.py, release.grain): fewer
+# cells per account, so fewer legs dropped by the L0 bound, and more accounts per cell. Never
+# without these two: a release window is whole weeks, and regions govern transfers (point 7).
+REQUIRED_GRAIN = ("report_week", "region")
+
+
+def dp_contract(grain: Sequence[str] = GRAIN) -> DatasetContract:
+    """The DP dataset at `grain` (a subset of GRAIN, in its order), with the four measures."""
+    if list(grain) != [name for name in GRAIN if name in grain] or len(set(grain)) != len(grain):
+        raise ValueError(f"a DP grain lists columns of {', '.join(GRAIN)} once each, in that order")
+    if not set(REQUIRED_GRAIN) <= set(grain):
+        raise ValueError(f"a DP grain always holds {' and '.join(REQUIRED_GRAIN)}")
+    return DatasetContract(
+        name="usage_by_time_of_day_dp",
+        grain=tuple(grain),
+        columns={
+            **{name: USAGE_BY_TIME_OF_DAY.columns[name] for name in grain},
+            **dict.fromkeys(MEASURES, "bigint"),
+        },
+        domains={name: domain for name, domain in USAGE_BY_TIME_OF_DAY.domains.items() if name in grain},
+        # Noisy counts are clamped at 0 (post-processing); no k floor: noise, not suppression,
+        # protects these cells, and a noisy count under k is an ordinary published value.
+        ranges={
+            **{name: span for name, span in {"local_dow": (1, 7), "local_hour": (0, 23)}.items() if name in grain},
+            **dict.fromkeys(MEASURES, (0, None)),
+        },
+        k_column=None,
+    )
+
+
+USAGE_BY_TIME_OF_DAY_DP = dp_contract(GRAIN)
 DP_CONTRACTS = {contract.name: contract for contract in (USAGE_BY_TIME_OF_DAY_DP,)}
 
 
@@ -82,18 +101,37 @@ def cell_key_of(values: Sequence) -> str:
     return KEY_SEPARATOR.join(value.isoformat() if isinstance(value, dt.date) else str(value) for value in values)
 
 
-def grid_cells(weeks: Iterable[dt.date], regions: Iterable[str]) -> list[tuple]:
+def grid_axes(weeks: Iterable[dt.date], regions: Iterable[str], grain: Sequence[str] = GRAIN) -> list[list]:
+    """The values each grain column takes on the public grid, in grain order."""
+    axes = {
+        "report_week": sorted(weeks),
+        "local_dow": list(range(1, 8)),
+        "local_hour": list(range(24)),
+        "region": sorted(regions),
+        "product": sorted(PRODUCTS),
+        "access_type": sorted(ACCESS_TYPES),
+    }
+    return [axes[name] for name in grain]
+
+
+def grid_cells(weeks: Iterable[dt.date], regions: Iterable[str], grain: Sequence[str] = GRAIN) -> list[tuple]:
     """Every cell of the public grid, in grain order: known before any data is read."""
-    return list(
-        itertools.product(
-            sorted(weeks), range(1, 8), range(24), sorted(regions), sorted(PRODUCTS), sorted(ACCESS_TYPES)
-        )
-    )
+    return list(itertools.product(*grid_axes(weeks, regions, grain)))
 
 
-def legs_in_grid(legs_df: DataFrame, weeks: Sequence[dt.date], regions: Sequence[str]) -> DataFrame:
+def grid_size(weeks: int, regions: int, grain: Sequence[str] = GRAIN) -> int:
+    """How many cells the public grid of `weeks` weeks and `regions` regions has at `grain`."""
+    sizes = {"report_week": weeks, "local_dow": 7, "local_hour": 24, "region": regions}
+    sizes |= {"product": len(PRODUCTS), "access_type": len(ACCESS_TYPES)}
+    return math.prod(sizes[name] for name in grain)
+
+
+def legs_in_grid(
+    legs_df: DataFrame, weeks: Sequence[dt.date], regions: Sequence[str], grain: Sequence[str] = GRAIN
+) -> DataFrame:
     """The legs whose cell is on the release's grid (window weeks, recipient regions, known
-    products and access types), each with its cell key, computed once here and never again.
+    products and access types), each with its cell key at `grain`, computed once here and
+    never again.
 
     Grain: one row per silver leg kept. A leg with no account has no privacy unit to bound it
     by, so it is left out; so is a leg whose cell the grid does not have.
@@ -111,18 +149,18 @@ def legs_in_grid(legs_df: DataFrame, weeks: Sequence[dt.date], regions: Sequence
         "account_pseudonym",
         "conference_pseudonym",
         "participant_minutes",
-        *GRAIN,
-        cell_key(*(F.col(name) for name in GRAIN)).alias("cell_key"),
+        *grain,
+        cell_key(*(F.col(name) for name in grain)).alias("cell_key"),
     )
 
 
-def account_cells(keyed_legs_df: DataFrame, bounds: ContributionBounds) -> DataFrame:
+def account_cells(keyed_legs_df: DataFrame, bounds: ContributionBounds, grain: Sequence[str] = GRAIN) -> DataFrame:
     """Grain: one row per (account, cell): the account's own legs, conferences and minutes
     in that cell, each capped; minutes per leg are clamped to [0, minutes_per_leg] first."""
     leg_minutes = F.least(
         F.greatest(F.coalesce(F.col("participant_minutes"), F.lit(0)), F.lit(0)), F.lit(bounds.minutes_per_leg)
     )
-    return keyed_legs_df.groupBy("account_pseudonym", "cell_key", *GRAIN).agg(
+    return keyed_legs_df.groupBy("account_pseudonym", "cell_key", *grain).agg(
         F.least(F.count(F.lit(1)), F.lit(bounds.legs_per_cell)).cast("bigint").alias("participant_legs"),
         F.least(F.count_distinct("conference_pseudonym"), F.lit(bounds.conferences_per_cell))
         .cast("bigint")
@@ -151,9 +189,9 @@ def top_cells_per_account(account_cells_df: DataFrame, cells_per_account: int, s
     )
 
 
-def cell_totals(kept_account_cells_df: DataFrame) -> DataFrame:
+def cell_totals(kept_account_cells_df: DataFrame, grain: Sequence[str] = GRAIN) -> DataFrame:
     """Grain: one row per cell that a kept account reaches: the sums of the capped measures."""
-    return kept_account_cells_df.groupBy("cell_key", *GRAIN).agg(
+    return kept_account_cells_df.groupBy("cell_key", *grain).agg(
         *(F.sum(name).cast("bigint").alias(name) for name in MEASURES)
     )
 
@@ -165,14 +203,16 @@ def bounded_cells(
     regions: Sequence[str],
     bounds: ContributionBounds,
     seed_hex: str,
+    grain: Sequence[str] = GRAIN,
 ) -> DataFrame:
-    """Silver legs -> the bounded, pre-noise cell table (grain: one row per reached cell,
-    with cell_key). Never published as it is: noise is added to it on the driver."""
+    """Silver legs -> the bounded, pre-noise cell table (grain: one row per reached cell of
+    `grain`, with cell_key). Never published as it is: noise is added to it on the driver."""
     if not weeks or not regions:
         raise ValueError("a DP release needs at least one week and one region")
+    grain = dp_contract(grain).grain
     return (
-        legs_df.transform(legs_in_grid, list(weeks), list(regions))
-        .transform(account_cells, bounds)
+        legs_df.transform(legs_in_grid, list(weeks), list(regions), grain)
+        .transform(account_cells, bounds, grain)
         .transform(top_cells_per_account, bounds.cells_per_account, seed_hex)
-        .transform(cell_totals)
+        .transform(cell_totals, grain)
     )

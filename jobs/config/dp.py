@@ -14,7 +14,7 @@ from typing import Literal
 import opendp.prelude as dp
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from transforms.dp_bounds import MEASURES, ContributionBounds
+from transforms.dp_bounds import GRAIN, MEASURES, ContributionBounds, dp_contract
 
 # OpenDP keeps mechanisms whose proofs are not yet part of its vetted core behind the
 # "contrib" feature, and refuses to build them until the program opts in; its docs require
@@ -87,11 +87,17 @@ class DpRelease(_Strict):
     # account contributes to one release through at most `cells_per_account` cells, whatever
     # the window, so a wider window spreads the same bound thinner.
     window_weeks: int = Field(ge=1, le=53)
+    # The published grain: gold's (week, day of week, hour, region, product, access type) or
+    # coarser, the same columns in that order with some left out (report_week and region
+    # always stay). Coarser cells hold more accounts and each account reaches fewer of them,
+    # so the same epsilon and bounds give a smaller relative error; the noise per cell is the same.
+    grain: tuple[str, ...] = GRAIN
 
     @model_validator(mode="after")
     def _epsilon_or_rho(self) -> DpRelease:
         if (self.epsilon is None) == (self.rho is None):
             raise ValueError("give the per-release cost as epsilon or as rho, not both")
+        dp_contract(self.grain)  # a ValueError names what is wrong with the grain
         return self
 
 

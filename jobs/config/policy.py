@@ -32,16 +32,33 @@ from jobs.config.yaml_files import decode_config, problem_at, read_config_bytes,
 ABSOLUTE_K_FLOOR = 5
 # Every lake table that holds identifiable (or pseudonymous, still personal) rows; each must
 # have a retention window in days. Gold is anonymous; the ledger and file counts hold none.
+# Two keys are not plain tables: `bronze.quarantine.privacy_requests` is the requests' part
+# of the quarantine (their raw lines age by the received_at in them), and
+# `bronze.account_privacy_state` ages the state's history, its past Delta versions (the
+# current snapshot always stays). jobs/rights/retention.py says how each entry is aged.
 RETENTION_TABLES = (
     "bronze.cdr_legs",
     "bronze.usage_log",
     "bronze.quarantine",
+    "bronze.quarantine.privacy_requests",
     "bronze.billing",
+    "bronze.privacy_requests",
+    "bronze.account_privacy_state",
     "silver.cdr_legs",
     "silver.web_requests",
 )
-# The current registration, replaced whole by each ingest: not aged out (erasure removes rows).
-NOT_AGED = {"bronze.accounts"}
+# History windows are VACUUM's retention in hours (window x 24). Below 7 days Delta's safety
+# check refuses it; only erasure may turn that check off, so a shorter window is refused here.
+HISTORY_MIN_DAYS = {"bronze.account_privacy_state": 7}
+# Never aged out. An entry for one is refused (exit 2) rather than ignored, so that nobody
+# reading the file believes it ages.
+NOT_AGED = {
+    "bronze.accounts": "the current registration snapshot is not aged out (an erasure request removes an account)",
+    "_privacy.suppression": "the suppression list never ages out: it keeps every erased account out of "
+    "every later ingest, re-run and backfill of old landing files",
+    "_privacy.audit": "the privacy audit never ages out: it is what marks an erasure applied (never redone) "
+    "and an access answered, and the record that they were",
+}
 
 
 def _whole_number(value: object) -> int:
@@ -108,12 +125,19 @@ class PolicyFile(BaseModel):
     def _every_identifiable_table(cls, windows: dict[str, int]) -> dict[str, int]:
         for table in windows:
             if table in NOT_AGED:
-                raise problem_at("the current registration snapshot is not aged out", table)
+                raise problem_at(NOT_AGED[table], table)
             if table not in RETENTION_TABLES:
                 raise problem_at(f"unknown table (known: {', '.join(RETENTION_TABLES)})", table)
         missing = [table for table in RETENTION_TABLES if table not in windows]
         if missing:
             raise ValueError(f"no window for {', '.join(missing)}")
+        for table, least in HISTORY_MIN_DAYS.items():
+            if windows[table] < least:
+                raise problem_at(
+                    f"a history window must be at least {least} days: a shorter VACUUM needs Delta's "
+                    "safety check off, which only erasure may do",
+                    table,
+                )
         return {table: windows[table] for table in RETENTION_TABLES}
 
     @field_validator("sources")
@@ -148,7 +172,7 @@ class Policy:
 
     @property
     def retention(self) -> dict[str, int]:
-        """Table ("layer.table") -> window in days, for every table of RETENTION_TABLES."""
+        """Entry ("layer.table") -> window in days, for every entry of RETENTION_TABLES."""
         return self.rules.retention
 
     @property

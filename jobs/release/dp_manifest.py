@@ -12,18 +12,21 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from jobs.config.dp import MECHANISMS, DpSettings, epsilon_at
-from jobs.release.budget import BudgetBalance
 from jobs.release.dp_noise import OPENDP_VERSION, SELECTION_MEASURE, NoisePlan
-from transforms.dp_bounds import MEASURES, ContributionBounds
-from transforms.vocabulary import ACCESS_TYPES, PRODUCTS
+from transforms.dp_bounds import MEASURES, ContributionBounds, dp_contract, grid_size
+
+if TYPE_CHECKING:  # the ledger's module loads Delta; `tollgate verify` needs none of it
+    from jobs.release.budget import BudgetBalance
 
 NEIGHBOURING = "add or remove one account: every leg it hosted in the release window"
 POST_PROCESSING = "negative noisy values are set to 0; nothing else is changed"
 SECTION_KEYS = (
     "privacy_unit",
     "neighbouring",
+    "grain",
     "window",
     "bounds",
     "sensitivity",
@@ -53,6 +56,7 @@ def dp_manifest_section(
     return {
         "privacy_unit": settings.privacy_unit,
         "neighbouring": NEIGHBOURING,
+        "grain": list(settings.release.grain),
         "window": {
             "first_week": min(weeks).isoformat(),
             "last_week": max(weeks).isoformat(),
@@ -76,7 +80,9 @@ def dp_manifest_section(
             "measure": SELECTION_MEASURE if plan.selection == "private" else None,
             "threshold": plan.threshold,
             "delta": plan.selection_delta,
-            "grid_cells": _grid_size(len(weeks), len(regions)) if plan.selection == "public" else None,
+            "grid_cells": grid_size(len(weeks), len(regions), settings.release.grain)
+            if plan.selection == "public"
+            else None,
             "cells_published": cells_published,
         },
         "release": {
@@ -101,10 +107,6 @@ def dp_manifest_section(
         },
         "post_processing": POST_PROCESSING,
     }
-
-
-def _grid_size(weeks: int, regions: int) -> int:
-    return weeks * 7 * 24 * regions * len(PRODUCTS) * len(ACCESS_TYPES)
 
 
 def _close(a: float, b: float) -> bool:
@@ -194,7 +196,7 @@ def _check_selection(section: dict, row_count: int | None) -> list[str]:
     selection, window = section["selection"], section["window"]
     problems = []
     if selection["mode"] == "public":
-        grid = _grid_size(window["weeks"], len(window["regions"]))
+        grid = grid_size(window["weeks"], len(window["regions"]), dp_contract(section["grain"]).grain)
         if selection["threshold"] is not None or selection["delta"] != 0 or selection["grid_cells"] != grid:
             problems.append("public selection: no threshold, no delta, and the whole grid")
         if selection["cells_published"] != grid:

@@ -4,11 +4,13 @@ A release is written to exports/.staging/ (Parquet, or CSV with spreadsheet form
 neutralised), gated on exactly the bytes written, and renamed into place in one step; a
 refused release leaves nothing but the refusal (exit 3). Every attempt gets a row in the
 release ledger and the gate's Data Docs under <lake>/_gate_docs/ (jobs/release/ledger.py). The
-steps themselves are jobs/release/publish.py's, shared with subprocessor extracts.
+steps themselves are jobs/release/publish.py's, shared with subprocessor extracts and with the
+differentially private releases of `privacy: dp` recipients (jobs/release/dp_export.py).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from jobs.config.subprocessors import (
 )
 from jobs.lake.layout import Lake
 from jobs.release.audience import release_source
+from jobs.release.dp_export import export_dp_release
 from jobs.release.extract import export_extract
 from jobs.release.manifest import AggregatePrivacy
 from jobs.release.publish import ReleaseRefused, ReleaseRequest, publish_release, remove_dead_staging
@@ -40,12 +43,15 @@ def export_all(
     policy: Policy,
     *,
     master_key: bytes | None = None,
+    last_day: dt.date | None = None,
 ) -> list[Path]:
     """Every dataset of every recipient; stops at the first refusal (ReleaseRefused, which
     names the releases published before it).
 
-    `master_key` keys subprocessor extracts and Do Not Sell (required for them: ConfigError). Run it
-    holding the lake lock: it first removes what dead exports left in exports/.staging/.
+    `master_key` keys subprocessor extracts and Do Not Sell (required for them: ConfigError).
+    `last_day` (the run's last day) ends the window of DP releases; without it, their release
+    date does. Run it holding the lake lock: it first removes what dead exports left in
+    exports/.staging/.
     """
     check_extract_recipients(policy.subprocessors, recipients)
     removed = remove_dead_staging(exports)
@@ -56,7 +62,9 @@ def export_all(
         for dataset in recipient.datasets:
             try:
                 published.append(
-                    export_release(spark, lake, exports, recipient, dataset, policy, master_key=master_key)
+                    export_release(
+                        spark, lake, exports, recipient, dataset, policy, master_key=master_key, last_day=last_day
+                    )
                 )
             except ReleaseRefused as refusal:
                 refusal.published_before = tuple(published)
@@ -73,14 +81,20 @@ def export_release(
     policy: Policy,
     *,
     master_key: bytes | None = None,
+    last_day: dt.date | None = None,
 ) -> Path:
     """Gate and publish one release of `dataset` for `recipient`; the ledger records either way.
 
     Returns the release folder; raises ReleaseRefused (after a `refused` ledger row) when the
-    gate refuses, leaving no release and nothing in exports/.staging/.
+    gate refuses (or a DP recipient's budget does), leaving no release and nothing in
+    exports/.staging/.
     """
     if dataset in EXTRACT_DATASETS:  # a subprocessor's row-level extract, same release steps
         return export_extract(spark, lake, exports, recipient, dataset, policy, master_key)
+    if recipient.privacy == "dp":  # noise within a budget instead of suppression, same steps
+        return export_dp_release(
+            spark, lake, exports, recipient, dataset, policy, master_key=master_key, last_day=last_day
+        )
     contract = CONTRACTS[dataset]
     k = max(recipient.k or policy.k, policy.k_floor)
     source = release_source(spark, lake, recipient.kind, dataset, k, master_key)

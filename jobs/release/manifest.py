@@ -5,8 +5,9 @@
 (tests/test_manifest_schema.py fails while the two differ). `tollgate verify` checks manifests
 with that file and jsonschema alone, so a recipient needs neither pydantic nor this code.
 
-manifest_version is still 1: a field added since (privacy.consent) is optional, so every
-release made before it still verifies.
+manifest_version is still 1: what was added since is optional (privacy.consent) or a new
+shape of `privacy` (DpPrivacy, jobs/release/dp_schema.py), so every release made before it
+still verifies.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from jobs.config.recipients import Recipient
 from jobs.config.subprocessors import ROLES
+from jobs.release.dp_schema import DpSection
 from jobs.release.verify import SCHEMA_PATH, sha256_of
 
 MANIFEST_VERSION = 1
@@ -60,9 +62,12 @@ class Gate(_Closed):
     failures: list[FailedCheck]
 
 
+ConsentRule = Literal["none", "do_not_sell", "do_not_sell or no marketing consent"]
+
+
 class Consent(_Closed):
     accounts_excluded: Count = Field(description="accounts left out by Do Not Sell or marketing consent")
-    rule: Literal["none", "do_not_sell", "do_not_sell or no marketing consent"]
+    rule: ConsentRule
 
 
 class Risk(_Closed):
@@ -101,6 +106,17 @@ class ExtractPrivacy(_Privacy):
     risk: Risk
 
 
+class DpPrivacy(_Closed):
+    """A differentially private release: noise within the recipient's budget protects every
+    cell, so there is no k and no cell is suppressed; `dp` states the guarantee."""
+
+    regions: list[str] = Field(description="the source regions whose rows are included")
+    # Which accounts were left out (Do Not Sell, marketing consent), but not how many: an exact
+    # count is not differentially private. A field of its own, not `consent`, for that reason.
+    consent_rule: ConsentRule
+    dp: DpSection
+
+
 class Manifest(_Closed):
     """What a release holds, where it came from, and the gate's verdict on it."""
 
@@ -120,7 +136,7 @@ class Manifest(_Closed):
     row_count: Count
     columns: list[Column] = Field(min_length=1)
     files: list[DataFile] = Field(min_length=1)
-    privacy: AggregatePrivacy | ExtractPrivacy
+    privacy: AggregatePrivacy | ExtractPrivacy | DpPrivacy
     gate: Gate
     policy_sha256: Sha256
 

@@ -1,9 +1,10 @@
 """The one way out of the lake: write to exports/.staging/, gate the bytes written, record
 the attempt in the ledger, and rename the folder into place only if the gate passed.
 
-Aggregates (jobs/release/export.py) and subprocessor extracts (jobs/release/extract.py)
-both go through `publish_release`; a `ReleaseRequest` carries what differs between them
-(the rows, the gate, the manifest's privacy section).
+Aggregates (jobs/release/export.py), differentially private releases (jobs/release/dp_export.py)
+and subprocessor extracts (jobs/release/extract.py) all go through `publish_release`; a
+`ReleaseRequest` carries what differs between them (the rows, the gate, the manifest's
+privacy section).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from jobs.release.manifest import (
     MANIFEST_VERSION,
     AggregatePrivacy,
     Column,
+    DpPrivacy,
     ExtractPrivacy,
     Manifest,
     describe_files,
@@ -52,7 +54,7 @@ class ReleaseRequest:
     # (the rows as written, the Data Docs folder) -> the gate's verdict on them
     gate: Callable[[DataFrame, Path], GateResult]
     # the rows as written -> the manifest's privacy section (asked only once the gate passed)
-    privacy: Callable[[DataFrame], AggregatePrivacy | ExtractPrivacy]
+    privacy: Callable[[DataFrame], AggregatePrivacy | ExtractPrivacy | DpPrivacy]
 
 
 class ReleaseRefused(GateRefused):

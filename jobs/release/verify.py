@@ -3,6 +3,9 @@
 Checks the manifest against expectations/manifest.schema.json, the manifest's own sha256
 (manifest.json.sha256), every data file's size and sha256, that no file is missing or
 extra, the row count (Parquet footers; CSV records after the header), and that the gate passed.
+A differentially private release's `privacy.dp` is also checked for consistency
+(jobs/release/dp_manifest.py: the sensitivities follow from the bounds, the costs from the
+noise scales, the spend stays within the budget) and against the release's grain and rows.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import jsonschema
 import pyarrow.parquet as pq
 
 from jobs.lake.session import project_path
+from jobs.release.dp_manifest import check_dp_manifest
+from transforms.dp_bounds import MEASURES
 
 log = logging.getLogger("tollgate.verify")
 SCHEMA_PATH = project_path("expectations", "manifest.schema.json")
@@ -76,6 +81,21 @@ def verify_release(release: Path) -> list[str]:
     gate_report = release / "gate_report.json"
     if not gate_report.is_file() or json.loads(gate_report.read_text()) != manifest["gate"]:
         problems.append("gate_report.json: missing or differs from the manifest's gate result")
+    if "dp" in manifest["privacy"]:
+        problems += _dp_problems(manifest)
+    return problems
+
+
+def _dp_problems(manifest: dict) -> list[str]:
+    """The DP section's own arithmetic, and that it describes these rows and columns."""
+    section = manifest["privacy"]["dp"]
+    problems = check_dp_manifest(section, manifest["row_count"])
+    if manifest["grain"] != section["grain"]:
+        problems.append("privacy.dp: grain differs from the manifest's grain")
+    if [column["name"] for column in manifest["columns"]] != [*section["grain"], *MEASURES]:
+        problems.append("privacy.dp: the columns are not the grain and the four measures")
+    if manifest["privacy"]["regions"] != section["window"]["regions"]:
+        problems.append("privacy.dp: the window's regions differ from the release's regions")
     return problems
 
 

@@ -44,6 +44,9 @@ def aggregate(spark: SparkSession, lake: Lake, days: list[dt.date], k: int) -> l
 
 def _rebuild_cdr_weeks(spark: SparkSession, lake: Lake, days: list[dt.date], k: int) -> list[dt.date]:
     """usage_by_time_of_day, then daily_usage and call_quality from its released legs."""
+    if not is_delta(spark, lake.silver_cdr):
+        log.info("aggregate: no silver CDR legs yet")
+        return []
     silver_df = spark.read.format("delta").load(lake.silver_cdr)
     weeks = _distinct_dates(silver_df.where(days_condition(days)), "report_week")
     if not weeks:

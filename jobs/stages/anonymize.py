@@ -44,11 +44,31 @@ def anonymize(
 ) -> AnonymizeReport:
     """Rebuild the silver partitions of `days` from bronze (idempotent per day)."""
     day_filter = days_condition(days)
-    legs_df = spark.read.format("delta").load(lake.bronze_cdr).where(day_filter)
-    accounts_df = spark.read.format("delta").load(lake.bronze_accounts)
     for source in ("cdr", "usage_log"):
         for column in policy.unclassified(source):
             log.warning("%s column %s is not in the privacy policy: dropped (fail closed)", source, column)
+    # A lake may hold only one of the two dated sources so far (a usage-only day, say).
+    by_reason = _cdr_legs(spark, lake, master_key, day_filter, policy) if is_delta(spark, lake.bronze_cdr) else {}
+    web_rows = 0
+    if is_delta(spark, lake.bronze_usage):
+        usage_df = spark.read.format("delta").load(lake.bronze_usage).where(day_filter)
+        treatments = policy.treatments("usage_log")
+        web_df = web_requests_silver(usage_df, silver_key(master_key), visitor_key(master_key), treatments)
+        replace_partitions(web_df, lake.silver_web, day_filter, ["landing_date"])
+        web_rows = spark.read.format("delta").load(lake.silver_web).where(day_filter).count()
+    return AnonymizeReport(
+        legs_in=sum(by_reason.values()),
+        legs_silver=by_reason.get(None, 0),
+        legs_unknown_account=by_reason.get("unknown account", 0),
+        legs_minor_excluded=by_reason.get("minor account", 0),
+        web_requests_silver=web_rows,
+    )
+
+
+def _cdr_legs(spark: SparkSession, lake: Lake, master_key: bytes, day_filter: str, policy: Policy) -> dict:
+    """Silver CDR legs of the days; legs of unknown accounts to quarantine. Legs per reason."""
+    legs_df = spark.read.format("delta").load(lake.bronze_cdr).where(day_filter)
+    accounts_df = spark.read.format("delta").load(lake.bronze_accounts)
     staged_df = cdr_legs_silver(legs_df, accounts_df, silver_key(master_key), policy.treatments("cdr")).persist()
     silver_columns = [c for c in staged_df.columns if c not in ROUTING_COLUMNS]
     try:
@@ -71,21 +91,7 @@ def anonymize(
         counts = staged_df.groupBy(REASON).count().collect()
     finally:
         staged_df.unpersist()
-    by_reason = {row[REASON]: row["count"] for row in counts}
-    web_rows = 0
-    if is_delta(spark, lake.bronze_usage):
-        usage_df = spark.read.format("delta").load(lake.bronze_usage).where(day_filter)
-        treatments = policy.treatments("usage_log")
-        web_df = web_requests_silver(usage_df, silver_key(master_key), visitor_key(master_key), treatments)
-        replace_partitions(web_df, lake.silver_web, day_filter, ["landing_date"])
-        web_rows = spark.read.format("delta").load(lake.silver_web).where(day_filter).count()
-    return AnonymizeReport(
-        legs_in=sum(by_reason.values()),
-        legs_silver=by_reason.get(None, 0),
-        legs_unknown_account=by_reason.get("unknown account", 0),
-        legs_minor_excluded=by_reason.get("minor account", 0),
-        web_requests_silver=web_rows,
-    )
+    return {row[REASON]: row["count"] for row in counts}
 
 
 def print_report(report: AnonymizeReport) -> None:
