@@ -3,12 +3,13 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 JARS   := .jars
+WEB_ASSETS := .web-assets
 SERVE_JAR := $(JARS)/serve/tollgate-serve.jar
 SERVE_SRC := $(wildcard jobs/analysts/java/tollgate/serve/*.java)
 
-.PHONY: setup demo lint test test-cluster test-airflow test-serve package bench clean
+.PHONY: setup demo lint test test-cluster test-airflow test-serve test-browser package bench clean
 
-setup: $(VENV)/.installed $(JARS)/.fetched $(SERVE_JAR)
+setup: $(VENV)/.installed $(JARS)/.fetched $(SERVE_JAR) $(WEB_ASSETS)/urls.json
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +24,12 @@ $(JARS)/.fetched: conf/delta-jars.pom.xml
 	    -DincludeGroupIds=io.delta -DoutputDirectory=$(abspath $(JARS))
 	@ls $(JARS)/delta-spark_*.jar >/dev/null
 	@touch $@
+
+# The browser libraries of the gate's Data Docs (conf/web-assets.json: versions and tarball
+# hashes), fetched with the machine's npm into a git-ignored folder; each site gets a copy, so
+# no page loads anything from a CDN (expectations/docs.py). urls.json is written last.
+$(WEB_ASSETS)/urls.json: conf/web-assets.json expectations/web_assets.py $(VENV)/.installed
+	$(BIN)/python -m expectations.web_assets $(WEB_ASSETS)
 
 # `tollgate serve`'s gold-only SQL guard and password-file login (jobs/analysts/java), compiled
 # with the machine's javac against PySpark's own jars into a git-ignored subfolder of .jars/.
@@ -42,7 +49,7 @@ lint: setup
 	$(BIN)/lint-imports
 
 test: lint
-	$(BIN)/pytest -q --durations=15 --ignore=tests/test_cluster.py -m 'not airflow and not serve'
+	$(BIN)/pytest -q --durations=15 --ignore=tests/test_cluster.py -m 'not airflow and not serve and not browser'
 	@# The benchmark runs what `tollgate run` runs: a small run keeps it from breaking silently.
 	bench/run --legs 20000 --accounts 2000 --days 2 --quick --out bench/out/smoke
 
@@ -50,6 +57,12 @@ test: lint
 # beeline: gold answers, bronze and silver refused, a wrong password refused (a few minutes).
 test-serve: setup
 	$(BIN)/pytest -q -m serve tests/test_serve.py
+
+# The run report and the gate's Data Docs opened in a real headless Chromium with the network off
+# (no Spark; under a minute). Debian's chromium is installed first where it is missing (CI: root).
+test-browser: setup
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	$(BIN)/pytest -q -m browser tests/test_offline_pages.py
 
 # A Spark standalone master and worker on 127.0.0.1, the pipeline through spark-submit (minutes).
 test-cluster: setup

@@ -10,6 +10,7 @@ import pytest
 from jobs.lake.session import get_spark
 from jobs.synthetic.landing import generate_landing
 from tests.generated_landing import SMALL
+from tests.pipeline_run import build_pipeline
 from tests.telephony_lines import parse_asterisk_fixtures, parse_freeswitch_fixtures
 
 
@@ -45,3 +46,11 @@ def generated_landing(tmp_path_factory) -> tuple[Path, dict]:
     """A small landing folder from `tollgate generate` and its summary (tests/generated_landing.py)."""
     out = tmp_path_factory.mktemp("landing")
     return out, generate_landing(out, **SMALL)
+
+
+@pytest.fixture(scope="session")
+def pipeline(tmp_path_factory, spark):
+    """The planted landing (tests/planted_landing.py) run twice with the shipped configuration:
+    (root, gold rows after the first run, its releases, its log messages). Built once per
+    session and shared by every module that compares against one plain run."""
+    return build_pipeline(tmp_path_factory.mktemp("pipeline"), spark)

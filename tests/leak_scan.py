@@ -66,11 +66,12 @@ def leaked_forms(forms: set[str], haystack: bytes, lowered: bytes | None = None)
     return sorted(form for form in forms if form.encode() in haystack or form.lower().encode() in lowered)
 
 
-def every_byte_and_value(folder: Path) -> bytes:
+def every_byte_and_value(folder: Path, skip: str | None = None) -> bytes:
     """Raw bytes of every file (each distinct content once), plus every Parquet value decoded
     (data pages are compressed), once as the rows' repr and once as the bare text of every
-    value (repr escapes invisible characters, which would hide a value planted with them)."""
-    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    value (repr escapes invisible characters, which would hide a value planted with them).
+    `skip` leaves out the files under folders of that name."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and not (skip and skip in p.relative_to(folder).parts))
     tables = [pq.read_table(p) for p in files if p.suffix == ".parquet"]
     decoded = [str(table.to_pylist()).encode() for table in tables]
     bare = ["\n".join(_texts(table.to_pylist())).encode() for table in tables]

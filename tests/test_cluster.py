@@ -21,7 +21,7 @@ import pytest
 
 from jobs.commands.cli import main
 from jobs.lake.session import PROJECT_ROOT, delta_jars
-from tests.test_pipeline import build_landing
+from tests.planted_landing import build_landing
 
 KEY = "cluster-test-key-0123456789abcdef"
 SPARK_HOME = Path(pyspark.__file__).parent

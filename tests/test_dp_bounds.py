@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from transforms.dp_bounds import (
+    GRAIN,
     MEASURES,
     ContributionBounds,
     account_cells,
@@ -35,11 +36,11 @@ def _leg(account, *, week=WEEK, dow=1, hour=9, region="us", product="meeting", a
     return (week, dow, hour, region, product, access, f"{account}-{conf}", account, minutes)
 
 
-def _bounded(spark, rows, seed=SEED, partitions: int | None = None) -> dict[str, dict[str, int]]:
+def _bounded(spark, rows, seed=SEED, partitions: int | None = None, grain=GRAIN) -> dict[str, dict[str, int]]:
     legs_df = spark.createDataFrame(rows, LEGS_SCHEMA)
     if partitions:
         legs_df = legs_df.repartition(partitions)
-    cells_df = bounded_cells(legs_df, weeks=WEEKS, regions=REGIONS, bounds=BOUNDS, seed_hex=seed)
+    cells_df = bounded_cells(legs_df, weeks=WEEKS, regions=REGIONS, bounds=BOUNDS, seed_hex=seed, grain=grain)
     return {row.cell_key: {name: row[name] for name in MEASURES} for row in cells_df.collect()}
 
 
@@ -84,6 +85,21 @@ def test_the_cells_kept_depend_on_the_account_and_the_seed_only(spark):
     assert _bounded(spark, busy + others, partitions=3) == _bounded(spark, others + busy)
     picks = {frozenset(_bounded(spark, busy, seed=f"{index:064x}")) for index in range(6)}
     assert len(picks) > 1
+
+
+def test_a_coarser_grain_caps_each_account_in_each_coarse_cell(spark):
+    # Twelve hours of one day: twelve cells at gold's grain, one at (week, day, region).
+    rows = [_leg("busy", hour=hour, conf=f"c{hour}", minutes=50) for hour in range(12)] + [_leg("quiet", hour=3)]
+    assert _bounded(spark, rows, grain=("report_week", "local_dow", "region")) == {
+        "2026-11-02|1|us": {
+            "conferences": 1 + 1,  # busy held 12 conferences there, capped at 1
+            "participant_legs": 2 + 1,
+            "participant_minutes": 90 + 30,  # 12 x 50 minutes, capped at 90
+            "distinct_accounts": 2,
+        }
+    }
+    # At gold's grain the busy account reaches 3 of its 12 cells.
+    assert sum(cell["distinct_accounts"] for cell in _bounded(spark, rows).values()) == 3 + 1
 
 
 def test_legs_off_the_grid_are_left_out(spark):

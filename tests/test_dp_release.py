@@ -15,7 +15,7 @@ from jobs.release import dp as dp_release
 from jobs.release.budget import read_balances
 from jobs.release.dp import dp_release_source, window_weeks
 from jobs.release.dp_manifest import check_dp_manifest
-from transforms.dp_bounds import USAGE_BY_TIME_OF_DAY_DP
+from transforms.dp_bounds import MEASURES, USAGE_BY_TIME_OF_DAY_DP
 
 WEEK = dt.date(2026, 11, 2)  # a Monday
 LAST_DAY = dt.date(2026, 11, 4)
@@ -91,6 +91,22 @@ def test_a_public_release_publishes_the_whole_grid_with_its_guarantee(spark, tmp
     charged = spark.read.format("delta").load(lake.dp_budget).where("entry = 'attempt'").first()
     assert charged.status == "reserved"
     assert charged.epsilon_cost == pytest.approx(source.section["release"]["epsilon_at_delta"])
+
+
+def test_a_coarser_grain_publishes_its_own_grid_and_contract(spark, tmp_path):
+    lake = _lake(spark, tmp_path)
+    grain = ["report_week", "local_dow", "region"]
+    coarse = {**PUBLIC, "release": {**PUBLIC["release"], "grain": grain}}
+    source = _release(spark, lake, _recipient(tmp_path, coarse))
+    rows = source.rows_df.collect()
+    assert source.contract.grain == tuple(grain) and source.section["grain"] == grain
+    assert source.rows_df.columns == [*grain, *MEASURES] == list(source.contract.columns)
+    assert len(rows) == 7 == source.section["selection"]["grid_cells"]
+    assert check_dp_manifest(source.section, row_count=len(rows)) == []
+    # Day 3 holds the 300 busy accounts; day 5 the 40 lone ones, each kept in its one cell.
+    by_day = {row.local_dow: row for row in rows}
+    scale = source.section["noise_scale"]["distinct_accounts"]
+    assert abs(by_day[3].distinct_accounts - 300) < 10 * scale and abs(by_day[5].distinct_accounts - 40) < 10 * scale
 
 
 def test_a_private_release_publishes_only_cells_far_above_the_threshold(spark, tmp_path):

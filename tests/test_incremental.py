@@ -19,8 +19,8 @@ from pyspark.sql import functions as F
 from jobs.commands.cli import main
 from jobs.pipeline.days import landed_run_days
 from tests.landing_fixtures import leg, log_line, write_cdr, write_usage
-from tests.test_pipeline import DAY as DAY_1
-from tests.test_pipeline import build_landing, planted_forms
+from tests.planted_landing import DAY as DAY_1
+from tests.planted_landing import build_landing, planted_forms
 
 DAY_2 = "2026-11-03"  # the Tuesday of the same report week
 KEY = "incremental-test-key-0123456789abcdef"
@@ -158,7 +158,8 @@ def test_json_log_lines_parse_carry_stage_day_rows_and_no_personal_value(backfil
 
 
 def test_a_day_with_only_usage_logs_is_ingested_and_aggregated(tmp_path, spark, monkeypatch):
-    """The days of a run are every dated source's days: usage logs alone make a day too."""
+    """The days of a run are every dated source's days: usage logs alone make a day too, even
+    on a lake that has no CDR leg yet."""
     build_landing(tmp_path / "landing")
     day_3 = "2026-11-04"  # no CDR file lands this day
     agent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"
@@ -166,12 +167,14 @@ def test_a_day_with_only_usage_logs_is_ingested_and_aggregated(tmp_path, spark, 
     write_usage(tmp_path / "landing", day_3, lines)
     assert landed_run_days(tmp_path / "landing") == [dt.date.fromisoformat(DAY_1), dt.date.fromisoformat(day_3)]
     monkeypatch.setenv("TOLLGATE_HMAC_KEY", KEY)
-    assert main(["run", *_where(tmp_path), f"--from={DAY_1}", f"--to={day_3}"]) == 0
+    _stages(tmp_path, f"--date={day_3}")
     lake = tmp_path / "lake"
-    bronze = spark.read.format("delta").load(str(lake / "bronze" / "usage_log")).where(f"landing_date = '{day_3}'")
+    assert not (lake / "bronze" / "cdr_legs").exists()
+    bronze = spark.read.format("delta").load(str(lake / "bronze" / "usage_log"))
+    assert {row.landing_date.isoformat() for row in bronze.select("landing_date").distinct().collect()} == {day_3}
     assert bronze.count() == 12
-    silver = spark.read.format("delta").load(str(lake / "silver" / "web_requests")).where(f"landing_date = '{day_3}'")
+    silver = spark.read.format("delta").load(str(lake / "silver" / "web_requests"))
     assert silver.count() == 12
-    gold = spark.read.format("delta").load(str(lake / "gold" / "web_usage_by_hour")).where(f"date = '{day_3}'")
+    gold = spark.read.format("delta").load(str(lake / "gold" / "web_usage_by_hour")).collect()
     # Twelve visitors in one cell: at k = 10 it is published.
-    assert [(row.requests, row.distinct_visitors) for row in gold.collect()] == [(12, 12)]
+    assert [(row.requests, row.distinct_visitors) for row in gold] == [(12, 12)]

@@ -15,7 +15,7 @@ from jobs.commands.cli import main
 from jobs.config.recipients import load_recipients
 from jobs.lake.session import project_path
 from jobs.release.verify import verify_release
-from tests.test_pipeline import build_landing
+from tests.planted_landing import build_landing
 
 KEY = "killed-jobs-test-key-0123456789abcdef"
 

@@ -13,57 +13,9 @@ import pytest
 from pyspark.sql import functions as F
 
 from jobs.commands.cli import main
-from jobs.config.recipients import load_recipients
-from jobs.lake.session import project_path
 from tests.leak_scan import every_byte_and_value, leaked_forms
+from tests.pipeline_run import gold_rows, run_cli
 from tests.planted_landing import DAY, build_landing, planted_forms
-
-
-def run_cli(root: Path, *extra: str) -> int:
-    return main(
-        [
-            "run",
-            "--landing",
-            str(root / "landing"),
-            "--lake",
-            str(root / "lake"),
-            "--exports",
-            str(root / "exports"),
-            *extra,
-        ]
-    )
-
-
-@pytest.fixture(scope="module")
-def pipeline(tmp_path_factory, spark):
-    root = tmp_path_factory.mktemp("pipeline")
-    build_landing(root / "landing")
-    records = _LogCapture()
-    logging.getLogger("tollgate").addHandler(records)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TOLLGATE_HMAC_KEY", "pipeline-test-key-0123456789abcdef")
-        assert run_cli(root) == 0
-        logging.getLogger("tollgate").removeHandler(records)
-        first_gold = _gold_rows(spark, root)
-        first_releases = sorted((root / "exports").glob("*/*/*"))
-        wanted = load_recipients(project_path("conf", "recipients.yaml"), k_floor=5).values()
-        assert len(first_releases) == sum(len(r.datasets) for r in wanted), "one release per recipient and dataset"
-        assert run_cli(root) == 0
-    return root, first_gold, first_releases, records.messages
-
-
-class _LogCapture(logging.Handler):
-    def __init__(self):
-        super().__init__(level=logging.DEBUG)
-        self.messages: list[tuple[int, str]] = []
-
-    def emit(self, record):
-        self.messages.append((record.levelno, record.getMessage()))
-
-
-def _gold_rows(spark, root: Path):
-    gold = spark.read.format("delta").load(str(root / "lake" / "gold" / "usage_by_time_of_day"))
-    return sorted(tuple(row) for row in gold.collect())
 
 
 def _data_digests(release: Path) -> list[str]:
@@ -86,7 +38,7 @@ def test_export_holds_the_published_cell_and_no_planted_value_in_any_byte(pipeli
 
 def test_rerun_gives_same_gold_rows_and_same_export_data(pipeline, spark):
     root, first_gold, _first_releases, _ = pipeline
-    assert _gold_rows(spark, root) == first_gold
+    assert gold_rows(spark, root) == first_gold
     # 12 accounts x 2 legs of 10 minutes: one cell, published because 12 >= k = 10.
     assert [row[6:] for row in first_gold] == [(24, 24, 240, 12)]
     for dataset in ("usage_by_time_of_day", "daily_usage"):

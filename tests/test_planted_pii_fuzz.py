@@ -184,7 +184,9 @@ def test_no_planted_value_in_any_export_byte(fuzz_run):
 @pytest.mark.parametrize("part", ["silver", "gold", "_ledger", "_gate_docs"])
 def test_no_planted_value_beyond_bronze(fuzz_run, part):
     root, planted = fuzz_run
-    assert _leaks(planted, every_byte_and_value(root / "lake" / part)) == {}
+    # Data Docs carry third-party libraries (static/vendor/, checked against their pinned
+    # hashes at setup): a short random planted value could match their minified code by chance.
+    assert _leaks(planted, every_byte_and_value(root / "lake" / part, skip="vendor")) == {}
 
 
 @settings(max_examples=EXAMPLES, derandomize=FUZZ_SEED is None, database=None, deadline=None)

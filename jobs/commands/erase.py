@@ -28,10 +28,11 @@ def run(args: argparse.Namespace) -> int:
     # What has landed since the last ingest first (the requests alone, not the CDRs): an
     # officer told "applied" must be able to trust that every landed erasure was seen.
     ingest_privacy(spark, args.landing, lake, key)
+    # Counted before erasing: a broken line that names an erased account is deleted with it.
+    unreadable = unreadable_request_lines(spark, lake)
     report = erase(spark, lake, key, policy)
     print_report(report)
     still_open = open_erasures(spark, lake).count()
-    unreadable = unreadable_request_lines(spark, lake)
     log.info("erase: %d erasure request(s) still open", still_open)
     for reason, lines in sorted(unreadable.items()):
         # Reasons are fixed texts of the parser, never a value of the line.

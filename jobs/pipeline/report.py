@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from expectations.docs import assert_offline
 from jobs.lake.layout import Lake, is_delta
 from jobs.pipeline.result import RunResult
 from jobs.release.ledger import gate_docs_dir
@@ -46,7 +47,8 @@ def heatmap_cells(usage_df: DataFrame) -> DataFrame:
 
 def heatmap_figure(cells: Iterable[tuple[str, int, int, int]], title: str | None = None) -> Figure:
     """One panel per region: local hour across, local day of week down, shaded by participant
-    minutes on the region's own scale. `cells` are (region, local_dow, local_hour, minutes)."""
+    minutes on the region's own scale, with a colour bar in participant minutes beside each panel.
+    `cells` are (region, local_dow, local_hour, minutes)."""
     grids: dict[str, np.ndarray] = {}
     for region, dow, hour, minutes in cells:
         grid = grids.setdefault(region, np.full((7, 24), np.nan))
@@ -62,8 +64,13 @@ def heatmap_figure(cells: Iterable[tuple[str, int, int, int]], title: str | None
     axes = figure.subplots(rows, 2, squeeze=False).ravel()
     for ax, region in zip(axes, regions, strict=False):
         grid = grids[region]
-        ax.imshow(np.ma.masked_invalid(grid), aspect="auto", cmap="YlOrRd", interpolation="nearest")
+        image = ax.imshow(np.ma.masked_invalid(grid), aspect="auto", cmap="YlOrRd", interpolation="nearest")
         ax.set_title(f"{region}: {int(np.nansum(grid)):,} min", fontsize=9)
+        # Each panel has its own scale, so each gets its own colour bar, with the unit on it. An
+        # inset of the panel, not a new figure axes: it moves with its panel.
+        scale = figure.colorbar(image, cax=ax.inset_axes((1.015, 0.0, 0.02, 1.0)))
+        scale.set_label("participant minutes", fontsize=7)
+        scale.ax.tick_params(labelsize=6)
         ax.set_yticks(range(7), DAY_NAMES, fontsize=7)
         ax.set_xticks(range(0, 24, 3), [f"{h:02d}" for h in range(0, 24, 3)], fontsize=7)
     for ax in axes[len(regions) :]:
@@ -188,8 +195,9 @@ def render_page(
     releases: list[Path],
     refusal: dict | None = None,
 ) -> str:
-    """The report's HTML (templates/run_report.html), the PNG embedded."""
-    return (
+    """The report's HTML (templates/run_report.html), the PNG embedded: it loads nothing, so it
+    opens the same offline (raise OfflinePageError if it ever would)."""
+    page = (
         _templates()
         .get_template("run_report.html")
         .render(
@@ -203,3 +211,5 @@ def render_page(
             refusal=refusal,
         )
     )
+    assert_offline(page, "the run report")
+    return page

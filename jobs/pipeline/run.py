@@ -75,7 +75,10 @@ def run_pipeline(args: argparse.Namespace) -> RunResult:
 
     def export():
         everyone = list(recipients.values())
-        result.releases = export_stage.export_all(spark, lake, args.exports, everyone, policy, master_key=key)
+        # The run's last day ends the window of DP releases: known before any row is read.
+        result.releases = export_stage.export_all(
+            spark, lake, args.exports, everyone, policy, master_key=key, last_day=max(days)
+        )
         return result.releases
 
     work = {
