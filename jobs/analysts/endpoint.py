@@ -32,7 +32,7 @@ from jobs.analysts.gold_sql import gold_tables
 from jobs.errors import ConfigError
 from jobs.lake.gold import register_gold
 from jobs.lake.layout import Lake
-from jobs.lake.session import get_spark, project_path, read_spark_defaults
+from jobs.lake.session import delta_jars, get_spark, project_path, read_spark_defaults
 
 SERVE_JAR = project_path(".jars", "serve", "tollgate-serve.jar")
 GUARD_EXTENSION = "tollgate.serve.GoldOnlyExtension"
@@ -73,8 +73,10 @@ def spark_settings(host: str, port: int, scratch: Path) -> dict[str, str]:
     extensions = [name for name in defaults.get("spark.sql.extensions", "").split(",") if name]
     return {
         "spark.sql.extensions": ",".join([*extensions, GUARD_EXTENSION]),
-        # On the JVM's own class path, so Spark and HiveServer2 find both classes by name.
-        "spark.driver.extraClassPath": str(SERVE_JAR),
+        # On the JVM's own class path, so Spark and HiveServer2 find both classes by name; Delta's
+        # too: HiveServer2 opens each client session on its own threads, whose class loader does
+        # not see the jars of spark.jars (DeltaCatalog was not found at session open).
+        "spark.driver.extraClassPath": ":".join([str(SERVE_JAR), *(str(jar) for jar in delta_jars())]),
         # get_spark's logging setting, and Derby's log kept out of the working folder.
         "spark.driver.extraJavaOptions": (
             f"-Dlog4j2.configurationFile={project_path('conf', 'log4j2.properties')}"

@@ -16,7 +16,7 @@ from pyspark.sql import functions as F
 
 from jobs.config.keys import account_pseudonym
 from jobs.errors import ConfigError
-from jobs.lake.layout import Lake, delta_version, is_delta
+from jobs.lake.layout import PRIVACY_STATE, SILVER_CDR, Lake, delta_version, is_delta
 from transforms.aggregates import daily_usage, released_legs, usage_by_time_of_day
 
 # Recipient kind -> what excludes an account from its releases (a condition on privacy state).
@@ -73,7 +73,7 @@ def release_source(
     rows_df = cells_df if dataset == "usage_by_time_of_day" else daily_usage(released_legs(kept_df, cells_df))
     return ReleaseSource(
         rows_df,
-        {"silver/cdr_legs": silver_version, "bronze/account_privacy_state": state_version},
+        {SILVER_CDR: silver_version, PRIVACY_STATE: state_version},
         {
             "accounts_excluded": excluded,
             "rule": "do_not_sell" if kind == "sale" else "do_not_sell or no marketing consent",

@@ -25,7 +25,7 @@ from pyspark.sql import functions as F
 from jobs.config.keys import account_pseudonym
 from jobs.config.recipients import Recipient
 from jobs.errors import ConfigError, GateRefused
-from jobs.lake.layout import Lake, delta_version, is_delta
+from jobs.lake.layout import PRIVACY_STATE, SILVER_CDR, Lake, delta_version, is_delta
 from jobs.release.audience import EXCLUDED_BY_KIND
 from jobs.release.budget import BudgetCharge, reserve_budget
 from jobs.release.dp_manifest import dp_manifest_section
@@ -132,7 +132,7 @@ def _audience_legs(
     silver_version = delta_version(spark, lake.silver_cdr)
     legs_df = spark.read.format("delta").option("versionAsOf", silver_version).load(lake.silver_cdr)
     if kind not in EXCLUDED_BY_KIND:
-        return legs_df, {"silver/cdr_legs": silver_version}, {"rule": "none"}
+        return legs_df, {SILVER_CDR: silver_version}, {"rule": "none"}
     if not master_key:
         raise ConfigError(f"a {kind} release needs the HMAC key (the opted-out accounts' pseudonyms)")
     if not is_delta(spark, lake.privacy_state):
@@ -144,5 +144,5 @@ def _audience_legs(
     )
     kept_df = legs_df.join(excluded_df, on="account_pseudonym", how="left_anti")
     rule = "do_not_sell" if kind == "sale" else "do_not_sell or no marketing consent"
-    versions = {"silver/cdr_legs": silver_version, "bronze/account_privacy_state": state_version}
+    versions = {SILVER_CDR: silver_version, PRIVACY_STATE: state_version}
     return kept_df, versions, {"rule": rule}

@@ -30,7 +30,16 @@ from jobs.config.subprocessors import (
     output_name,
 )
 from jobs.errors import ConfigError
-from jobs.lake.layout import Lake, delta_version, is_delta
+from jobs.lake.layout import (
+    BRONZE_ACCOUNTS,
+    BRONZE_BILLING,
+    BRONZE_CDR,
+    BRONZE_USAGE,
+    PRIVACY_STATE,
+    Lake,
+    delta_version,
+    is_delta,
+)
 from jobs.release.manifest import ExtractPrivacy
 from jobs.release.publish import ReleaseRequest, publish_release
 from transforms.extracts import allowed_columns, in_regions, with_account_region
@@ -111,19 +120,19 @@ def build_extract(
 ) -> tuple[DataFrame, dict[str, int]]:
     """The extract of `source` for `role` (not yet written) and the bronze versions it read."""
     tables = {
-        "accounts": lake.bronze_accounts,
-        "cdr": lake.bronze_cdr,
-        "billing": lake.bronze_billing,
-        "usage_log": lake.bronze_usage,
-        "privacy_state": lake.privacy_state,
+        "accounts": BRONZE_ACCOUNTS,
+        "cdr": BRONZE_CDR,
+        "billing": BRONZE_BILLING,
+        "usage_log": BRONZE_USAGE,
+        "privacy_state": PRIVACY_STATE,
     }
     versions: dict[str, int] = {}
 
     def read(name: str) -> DataFrame:
-        path = tables[name]
+        path = lake.path(tables[name])
         if not is_delta(spark, path):
             raise ConfigError(f"no bronze {name} table for the {source} extract: ingest its landing files first")
-        versions[f"bronze/{Path(path).name}"] = version = delta_version(spark, path)
+        versions[tables[name]] = version = delta_version(spark, path)
         return spark.read.format("delta").option("versionAsOf", version).load(path)
 
     source_df = read(source)
