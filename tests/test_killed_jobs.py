@@ -122,7 +122,11 @@ def test_killed_export_leaves_no_partial_release_and_a_rerun_publishes(prepared,
     # Whatever it had staged, no release folder appeared, and every folder there verifies.
     assert _releases(tmp_path / "exports") == before
     assert all(verify_release(release) == [] for release in before)
+    left_behind = sorted(path.name for path in staging.iterdir())
+    assert left_behind  # the killed export's own staging folder, with no owner any more
     assert main(["export", *where]) == 0
+    # The next export (under the lake lock, so no live export owns one) removed it.
+    assert not any(name in left_behind for name in (path.name for path in staging.iterdir()))
     after = _releases(tmp_path / "exports")
     # One new release per recipient and dataset, beside the untouched earlier ones.
     wanted = load_recipients(project_path("conf", "recipients.yaml"), k_floor=5).values()

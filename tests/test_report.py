@@ -35,7 +35,7 @@ def test_report_embeds_the_heat_map_and_counts_and_nothing_else(spark, tmp_path)
     lake = Lake(tmp_path / "lake")
     spark.createDataFrame(usage_rows(), USAGE_SCHEMA).write.format("delta").save(lake.gold("usage_by_time_of_day"))
     release = tmp_path / "exports" / "acme-research" / "usage_by_time_of_day" / "20261201T080000Z"
-    path = write_run_report(spark, lake, _result([WEEK], release), k=10)
+    path = write_run_report(lake, _result([WEEK], release), k=10)
     assert path.parent == lake.root / "_reports" and re.fullmatch(r"run-\d{8}T\d{6}Z\.html", path.name)
     page = path.read_text(encoding="utf-8")
     images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
@@ -55,12 +55,12 @@ def test_report_embeds_the_heat_map_and_counts_and_nothing_else(spark, tmp_path)
         assert text in page, text
     assert LANDING_FILE not in page and str(tmp_path) not in page
     # A second run in the same second gets its own file.
-    again = write_run_report(spark, lake, _result([WEEK], release), k=10)
+    again = write_run_report(lake, _result([WEEK], release), k=10)
     assert again != path and path.exists()
 
 
-def test_report_without_gold_tables_still_writes_a_page(spark, tmp_path):
-    path = write_run_report(spark, Lake(tmp_path / "lake"), _result([], tmp_path / "r" / "d" / "x"), k=10)
+def test_report_without_gold_tables_still_writes_a_page(tmp_path):
+    path = write_run_report(Lake(tmp_path / "lake"), _result([], tmp_path / "r" / "d" / "x"), k=10)
     page = path.read_text(encoding="utf-8")
     assert "Report weeks: none" in page and "data:image/png;base64," in page
 

@@ -20,13 +20,14 @@ from pathlib import Path
 
 import jinja2
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from deltalake import DeltaTable
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql import functions as F
 
 from expectations.docs import assert_offline
-from jobs.lake.layout import Lake, is_delta
+from jobs.lake.layout import Lake
 from jobs.pipeline.result import RunResult
 from jobs.release.ledger import gate_docs_dir
 from jobs.release.publish import ReleaseRefused
@@ -35,14 +36,6 @@ from transforms.vocabulary import REGIONS
 log = logging.getLogger("tollgate.report")
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 GOLD_DATASETS = ("usage_by_time_of_day", "daily_usage", "call_quality", "web_usage_by_hour")
-
-
-def heatmap_cells(usage_df: DataFrame) -> DataFrame:
-    """Grain: one row per (region, local day of week, local hour): the participant minutes of
-    the published usage_by_time_of_day cells (at most 10 x 7 x 24 rows)."""
-    return usage_df.groupBy("region", "local_dow", "local_hour").agg(
-        F.sum("participant_minutes").cast("bigint").alias("participant_minutes")
-    )
 
 
 def heatmap_figure(cells: Iterable[tuple[str, int, int, int]], title: str | None = None) -> Figure:
@@ -85,19 +78,11 @@ def png_bytes(figure: Figure, dpi: int = 100) -> bytes:
     return buffer.getvalue()
 
 
-def write_run_report(
-    spark: SparkSession, lake: Lake, result: RunResult, k: int, refusal: ReleaseRefused | None = None
-) -> Path:
+def write_run_report(lake: Lake, result: RunResult, k: int, refusal: ReleaseRefused | None = None) -> Path:
     """Write this run's report under <lake>/_reports/ and return its path; with `refusal`, the
     release the gate refused, named with its failed checks (never a value)."""
     created = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    usage_path = lake.gold("usage_by_time_of_day")
-    cells = []
-    if is_delta(spark, usage_path):
-        usage_df = spark.read.format("delta").load(usage_path)
-        if result.weeks:
-            usage_df = usage_df.where(F.col("report_week").isin(*result.weeks))
-        cells = [tuple(row) for row in heatmap_cells(usage_df).collect()]
+    cells = published_cells(lake, result.weeks)
     weeks = ", ".join(week.isoformat() for week in result.weeks) or "none"
     figure = heatmap_figure(cells, f"Participant minutes by local hour and day of week (weeks of {weeks})")
     page = render_page(
@@ -106,7 +91,7 @@ def write_run_report(
         weeks,
         png_bytes(figure),
         _stage_rows(result, refusal),
-        _gold_rows(spark, lake),
+        _gold_rows(lake),
         result.releases,
         _refusal_view(lake, refusal),
     )
@@ -149,12 +134,38 @@ def _stage_rows(result: RunResult, refusal: ReleaseRefused | None = None) -> lis
     return [(stage, f"{result.seconds.get(stage, 0.0):.1f}", "; ".join(lines)) for stage, lines in counted.items()]
 
 
-def _gold_rows(spark: SparkSession, lake: Lake) -> list[tuple[str, int]]:
-    return [
-        (name, spark.read.format("delta").load(lake.gold(name)).count())
-        for name in GOLD_DATASETS
-        if is_delta(spark, lake.gold(name))
-    ]
+def _gold_table(lake: Lake, dataset: str, columns: list[str] | None = None) -> pa.Table | None:
+    """A gold table read with delta-rs into Arrow, as `tollgate sql` reads it: no Spark job."""
+    path = Path(lake.gold(dataset))
+    if not (path / "_delta_log").is_dir():
+        return None
+    return DeltaTable(str(path)).to_pyarrow_table(columns=columns)
+
+
+def published_cells(lake: Lake, weeks: list[dt.date]) -> list[tuple[str, int, int, int]]:
+    """(region, local day of week, local hour, participant minutes) of the published
+    usage_by_time_of_day cells of `weeks` (every week if none): at most 10 x 7 x 24 rows."""
+    columns = ["report_week", "region", "local_dow", "local_hour", "participant_minutes"]
+    table = _gold_table(lake, "usage_by_time_of_day", columns)
+    if table is None:
+        return []
+    if weeks:
+        table = table.filter(pc.is_in(table["report_week"], value_set=pa.array(weeks, pa.date32())))
+    grouped = table.group_by(["region", "local_dow", "local_hour"]).aggregate([("participant_minutes", "sum")])
+    return list(
+        zip(
+            grouped["region"].to_pylist(),
+            grouped["local_dow"].to_pylist(),
+            grouped["local_hour"].to_pylist(),
+            grouped["participant_minutes_sum"].to_pylist(),
+            strict=True,
+        )
+    )
+
+
+def _gold_rows(lake: Lake) -> list[tuple[str, int]]:
+    tables = ((name, _gold_table(lake, name)) for name in GOLD_DATASETS)
+    return [(name, table.num_rows) for name, table in tables if table is not None]
 
 
 def _refusal_view(lake: Lake, refusal: ReleaseRefused | None) -> dict | None:

@@ -99,11 +99,11 @@ def run_pipeline(args: argparse.Namespace) -> RunResult:
         # checks (never a value), and the refusal goes on to the command line: exit 3.
         result.releases = list(refusal.published_before)
         try:
-            result.report = report_stage.write_run_report(spark, lake, result, policy.k, refusal)
+            result.report = report_stage.write_run_report(lake, result, policy.k, refusal)
         except Exception as error:  # the refusal, not the report, decides the exit code
             log.error("the refused run's report was not written (%s)", type(error).__name__)
         raise
-    result.report = report_stage.write_run_report(spark, lake, result, policy.k)
+    result.report = report_stage.write_run_report(lake, result, policy.k)
     return result
 
 
