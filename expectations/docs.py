@@ -140,10 +140,13 @@ def _verified_without_sri(text: str, page: Path, docs_dir: Path) -> str:
 
 
 @functools.cache
-def _templates() -> jinja2.Environment:
-    # Autoescape everything: a suite or check name is text, never markup.
+def html_templates(package: str = "expectations") -> jinja2.Environment:
+    """The Jinja2 templates of `package`'s templates/ folder, for every page Tollgate writes.
+
+    Autoescape everything: a suite, check or dataset name is text, never markup.
+    """
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("expectations", "templates"),
+        loader=jinja2.PackageLoader(package, "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -154,7 +157,7 @@ def _templates() -> jinja2.Environment:
 def write_withheld_docs(docs_dir: Path, result: GateResult) -> None:
     """A one-page stand-in for GX's site when a column name is itself a PII value."""
     page = (
-        _templates()
+        html_templates()
         .get_template("withheld_docs.html")
         .render(suite=result.suite, success=result.success, failures=result.failures)
     )

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import functools
 import io
 import logging
 from collections.abc import Iterable
 from pathlib import Path
 
-import jinja2
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -26,7 +24,8 @@ from deltalake import DeltaTable
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from expectations.docs import assert_offline
+from expectations.docs import assert_offline, html_templates
+from jobs.analysts.gold_sql import gold_tables
 from jobs.lake.layout import Lake
 from jobs.pipeline.result import RunResult
 from jobs.release.ledger import gate_docs_dir
@@ -136,10 +135,8 @@ def _stage_rows(result: RunResult, refusal: ReleaseRefused | None = None) -> lis
 
 def _gold_table(lake: Lake, dataset: str, columns: list[str] | None = None) -> pa.Table | None:
     """A gold table read with delta-rs into Arrow, as `tollgate sql` reads it: no Spark job."""
-    path = Path(lake.gold(dataset))
-    if not (path / "_delta_log").is_dir():
-        return None
-    return DeltaTable(str(path)).to_pyarrow_table(columns=columns)
+    folder = gold_tables(lake).get(dataset)
+    return None if folder is None else DeltaTable(str(folder)).to_pyarrow_table(columns=columns)
 
 
 def published_cells(lake: Lake, weeks: list[dt.date]) -> list[tuple[str, int, int, int]]:
@@ -184,18 +181,6 @@ def _refusal_view(lake: Lake, refusal: ReleaseRefused | None) -> dict | None:
     }
 
 
-@functools.cache
-def _templates() -> jinja2.Environment:
-    # Autoescape everything: the page is HTML whatever a template file is called.
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("jobs.pipeline", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        keep_trailing_newline=True,
-    )
-
-
 def render_page(
     created: dt.datetime,
     k: int,
@@ -209,7 +194,7 @@ def render_page(
     """The report's HTML (templates/run_report.html), the PNG embedded: it loads nothing, so it
     opens the same offline (raise OfflinePageError if it ever would)."""
     page = (
-        _templates()
+        html_templates("jobs.pipeline")
         .get_template("run_report.html")
         .render(
             created=f"{created:%Y-%m-%d %H:%M:%S}",
