@@ -13,6 +13,7 @@ from jobs.config.keys import privacy_key, silver_key
 from jobs.lake.layout import Lake
 from jobs.rights.requests import request_status
 from tests.leak_scan import every_byte_and_value, leaked_forms, normalised_forms
+from tests.log_capture import Messages
 from tests.rights_fixtures import ERASED, build_rights_landing, run_cli
 
 KEY = "erasure-test-key-0123456789abcdef"
@@ -31,15 +32,6 @@ def _traces() -> set[str]:
     return forms
 
 
-class _Messages(logging.Handler):
-    def __init__(self):
-        super().__init__(level=logging.INFO)
-        self.messages: list[str] = []
-
-    def emit(self, record):
-        self.messages.append(record.getMessage())
-
-
 @pytest.fixture(scope="module")
 def erased_lake(tmp_path_factory, spark):
     root = tmp_path_factory.mktemp("erasure")
@@ -48,7 +40,7 @@ def erased_lake(tmp_path_factory, spark):
     landed = requests_file.read_text(encoding="utf-8").splitlines(keepends=True)
     # The erasure request lands only after the last ingest: `erase` alone must take it in.
     requests_file.write_text("".join(line for line in landed if '"pr_erase_1"' not in line), encoding="utf-8")
-    messages = _Messages()
+    messages = Messages()
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("TOLLGATE_HMAC_KEY", KEY)
         # The stages one by one, so the lake holds the account before `erase` (run erases too).

@@ -19,6 +19,7 @@ from pyspark.sql import functions as F
 from jobs.commands.cli import main
 from jobs.pipeline.days import landed_run_days
 from tests.landing_fixtures import leg, log_line, write_cdr, write_usage
+from tests.log_capture import Messages
 from tests.planted_landing import DAY as DAY_1
 from tests.planted_landing import build_landing, planted_forms
 
@@ -105,7 +106,7 @@ def backfill(day_by_day, tmp_path_factory, spark):
     """The same landing folder (late file included), both days in one `run` command."""
     root = tmp_path_factory.mktemp("backfill")
     shutil.copytree(day_by_day[0] / "landing", root / "landing")
-    records = _Capture()
+    records = Messages()
     logging.getLogger("tollgate").addHandler(records)
     try:
         with pytest.MonkeyPatch.context() as patch:
@@ -115,15 +116,6 @@ def backfill(day_by_day, tmp_path_factory, spark):
         logging.getLogger("tollgate").removeHandler(records)
     assert code == 0
     return root, _snapshot(spark, root / "lake"), records.messages
-
-
-class _Capture(logging.Handler):
-    def __init__(self):
-        super().__init__(level=logging.INFO)
-        self.messages: list[str] = []
-
-    def emit(self, record):
-        self.messages.append(record.getMessage())
 
 
 def test_a_backfill_in_one_command_equals_the_day_by_day_runs(day_by_day, backfill):

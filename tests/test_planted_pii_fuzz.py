@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from jobs.commands.cli import main
 from jobs.release.write import write_release_data
 from tests.leak_scan import every_byte_and_value, leaked_forms, normalised_forms
+from tests.log_capture import Messages
 from tests.pii_plantings import BRONZE_MAY_DROP, PLACES, Planting, build_fuzz_landing
 from tests.pii_strategies import kinds_and_values, pii_values
 from tests.test_killed_jobs import KEY
@@ -116,7 +117,7 @@ def fuzz_run(spark, tmp_path_factory):
     assert len(planted) == EXAMPLES and len({p.value for p in planted}) > EXAMPLES * 0.9
     root = tmp_path_factory.mktemp("fuzz")
     planted = build_fuzz_landing(root, planted)
-    records = _Messages()
+    records = Messages(logging.DEBUG)
     logging.getLogger("tollgate").addHandler(records)
     try:
         with pytest.MonkeyPatch.context() as patch:
@@ -126,15 +127,6 @@ def fuzz_run(spark, tmp_path_factory):
         logging.getLogger("tollgate").removeHandler(records)
     (root / "run.log").write_text("\n".join(records.messages), encoding="utf-8")
     return root, planted
-
-
-class _Messages(logging.Handler):
-    def __init__(self):
-        super().__init__(level=logging.DEBUG)
-        self.messages: list[str] = []
-
-    def emit(self, record):
-        self.messages.append(record.getMessage())
 
 
 UNKNOWN_KEYS_WARNING = "unclassified CDR keys dropped before silver"
