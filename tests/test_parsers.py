@@ -71,6 +71,23 @@ def test_a_rejected_first_copy_does_not_make_the_good_copy_a_duplicate(spark):
     assert _reasons(parse_cdr_lines(_lines(spark, lines))) == {1: "mos out of range", 2: None}
 
 
+def test_cdr_parser_reads_each_line_once_as_a_struct_parse_would(spark):
+    """One JSON parse per line (a map of texts): a key written twice keeps its last value,
+    a nested value under a known field is its JSON text, and the odd shapes get their reasons."""
+    twice = json.dumps(leg("first", "a1", START, END))[:-1] + ', "leg_id": "last", "Leg_ID": "other case"}'
+    nested = json.dumps(leg("n1", "a1", START, END, notes={"text": "hi", "n": [1, 2]}))
+    lines = [twice, nested, "{}", "null", "   ", '"just a string"']
+    got = {row.line_number: row for row in parse_cdr_lines(_lines(spark, lines)).collect()}
+    assert (got[1].leg_id, got[1].reject_reason, got[1].extra_keys) == ("last", None, ["Leg_ID"])
+    assert json.loads(got[2].notes) == {"text": "hi", "n": [1, 2]} and got[2].reject_reason is None
+    assert [got[n].reject_reason for n in (3, 4, 5, 6)] == [
+        "missing leg_id",
+        "not a JSON object",
+        "blank line",
+        "not a JSON object",
+    ]
+
+
 def test_cdr_parser_on_empty_input_gives_empty_output(spark):
     assert parse_cdr_lines(spark.createDataFrame([], LINES_SCHEMA)).count() == 0
 

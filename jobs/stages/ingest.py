@@ -127,7 +127,9 @@ def _ingest_source(
 ) -> None:
     """Write accepted rows to `target` and rejects to quarantine, replacing the rows of
     `days` (None: the whole snapshot) or, for undated sources, of `scope`. A record that
-    mentions an erased account, in a field or anywhere in its raw line, goes to neither."""
+    mentions an erased account, in a field or anywhere in its raw line, goes to neither.
+    The rows are parsed once, cached, and read from memory by the two writes and the one
+    counting job."""
     kind = "cdr" if source.startswith("telephony:") else source
     parsed_df = parsed_df.select(
         "*",
@@ -165,17 +167,15 @@ def _ingest_source(
             )
         if day_filter is not None:
             replace_partitions(rejected_df, lake.quarantine, f"source = '{source}' AND {day_filter}", ["source"])
-        _count_files(parsed_df, source, report)
-        if "extra_keys" in fields:
-            keys = parsed_df.select(F.explode("extra_keys")).distinct().collect()
-            is_pbx = source.startswith("telephony:")
-            names = report.unknown_columns.setdefault(source, set()) if is_pbx else report.unknown_keys
-            names.update(row[0] for row in keys)
+        _count_files(parsed_df, source, report, with_keys="extra_keys" in fields)
     finally:
         parsed_df.unpersist()
 
 
-def _count_files(parsed_df: DataFrame, source: str, report: IngestReport) -> None:
+def _count_files(parsed_df: DataFrame, source: str, report: IngestReport, *, with_keys: bool) -> None:
+    """Per file: records read, accepted, quarantined and erased; with `with_keys`, the names
+    of unknown keys (or PBX columns) seen, in the same job (distinct lists of names, few)."""
+    keys = [F.collect_set("extra_keys").alias("key_lists")] if with_keys else []
     rows = (
         parsed_df.groupBy("source_file")
         .agg(
@@ -183,8 +183,13 @@ def _count_files(parsed_df: DataFrame, source: str, report: IngestReport) -> Non
             F.count_if(F.col(REASON).isNull() & ~F.col(ERASED)).alias("accepted"),
             F.count_if(F.col(REASON).isNotNull() & ~F.col(ERASED)).alias("quarantined"),
             F.count_if(F.col(ERASED)).alias("erased"),
+            *keys,
         )
         .orderBy("source_file")
         .collect()
     )
     report.files.extend(FileCount(source, r.source_file, r.read, r.accepted, r.quarantined, r.erased) for r in rows)
+    if with_keys:
+        is_pbx = source.startswith("telephony:")
+        names = report.unknown_columns.setdefault(source, set()) if is_pbx else report.unknown_keys
+        names.update(name for r in rows for key_list in r.key_lists for name in key_list)
