@@ -19,6 +19,7 @@ import datetime as dt
 import logging
 from collections import Counter
 from collections.abc import Collection
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from delta.tables import DeltaTable
@@ -29,13 +30,16 @@ from jobs.config.keys import account_pseudonym, privacy_key
 from jobs.config.policy import Policy
 from jobs.lake.layout import QUARANTINE, SILVER_CDR, Lake, is_delta
 from jobs.privacy.audit import append_audit
-from jobs.privacy.subjects import present_tables, subjects_of
+from jobs.privacy.subjects import SubjectTable, present_tables, subjects_of
 from jobs.stages import aggregate as aggregate_stage
 from jobs.stages import anonymize as anonymize_stage
 from transforms.privacy import identifier_hash, subject_rows
 
 log = logging.getLogger("tollgate.erase")
 _RETENTION_CHECK = "spark.databricks.delta.retentionDurationCheck.enabled"
+# Per-table work (erasure MERGEs, VACUUMs) at once: most of a small table's time is driver-side
+# Delta bookkeeping, which overlaps well; measured 2x faster than one at a time on 2 cores.
+_TABLES_AT_ONCE = 4
 
 
 @dataclass
@@ -103,22 +107,17 @@ def _erase_accounts(
     key = privacy_key(master_key)
     subjects_df = subjects_of(spark, lake, requests_df.select("account_id").distinct(), master_key)
     _add_to_suppression(spark, lake, subjects_df)
+    # Tables are independent: their matches and MERGEs run side by side, so one table's
+    # Delta bookkeeping on the driver overlaps another's Spark work.
+    tables = present_tables(spark, lake)
+    with ThreadPoolExecutor(max_workers=_TABLES_AT_ONCE) as pool:
+        outcomes = list(pool.map(lambda pair: _erase_table(spark, lake, key, subjects_df, *pair), tables))
     per_table: dict[str, Counter] = {}
     days: set[dt.date] = set()
-    for table, table_df in present_tables(spark, lake):
-        matched_df = subject_rows(table_df, table.source, subjects_df, key, table.row_key).persist()
-        try:
-            counts = matched_df.groupBy("subject_hash").count().collect()
-            per_table[table.name] = Counter({row.subject_hash: row["count"] for row in counts})
-            if "landing_date" in table_df.columns and table.name != QUARANTINE:
-                days |= {r[0] for r in matched_df.select("landing_date").distinct().collect() if r[0]}
-            if counts:  # no MERGE (and no new table version) where nothing mentions the accounts
-                _apply(
-                    spark, table.path(lake), matched_df.select(*table.row_key).distinct(), table.row_key, table.on_erase
-                )
-        finally:
-            matched_df.unpersist()
-        report.rows[table.name] += sum(per_table[table.name].values())
+    for (table, _), (counts, table_days) in zip(tables, outcomes, strict=True):
+        per_table[table.name] = counts
+        days |= table_days
+        report.rows[table.name] += sum(counts.values())
     per_table[SILVER_CDR] = _silver_rows(spark, lake, master_key, requests_df)
     report.rows[SILVER_CDR] = sum(per_table[SILVER_CDR].values())
     report.days_rebuilt = sorted(days - rebuilt_by_caller)
@@ -127,6 +126,26 @@ def _erase_accounts(
         anonymize_stage.anonymize(spark, lake, master_key, report.days_rebuilt, policy)
         aggregate_stage.aggregate(spark, lake, report.days_rebuilt, policy.k)
     return per_table
+
+
+def _erase_table(
+    spark: SparkSession, lake: Lake, key: bytes, subjects_df: DataFrame, table: SubjectTable, table_df: DataFrame
+) -> tuple[Counter, set[dt.date]]:
+    """Step 2 for one table: its rows that mention a subject deleted (or forgotten) in one
+    MERGE; rows per subject hash, and the landing days they were in."""
+    matched_df = subject_rows(table_df, table.source, subjects_df, key, table.row_key).persist()
+    try:
+        counts = Counter(
+            {row.subject_hash: row["count"] for row in matched_df.groupBy("subject_hash").count().collect()}
+        )
+        days: set[dt.date] = set()
+        if "landing_date" in table_df.columns and table.name != QUARANTINE:
+            days = {r[0] for r in matched_df.select("landing_date").distinct().collect() if r[0]}
+        if counts:  # no MERGE (and no new table version) where nothing mentions the accounts
+            _apply(spark, table.path(lake), matched_df.select(*table.row_key).distinct(), table.row_key, table.on_erase)
+    finally:
+        matched_df.unpersist()
+    return counts, days
 
 
 def _add_to_suppression(spark: SparkSession, lake: Lake, subjects_df: DataFrame) -> None:
@@ -178,9 +197,8 @@ def vacuum_identifiable(spark: SparkSession, lake: Lake) -> list[str]:
     """
     paths = [table.path(lake) for table, _ in present_tables(spark, lake)]
     paths += [p for p in (lake.silver_cdr, lake.silver_web) if is_delta(spark, p)]
-    with _retention_check_off(spark):
-        for path in paths:
-            DeltaTable.forPath(spark, path).vacuum(0)
+    with _retention_check_off(spark), ThreadPoolExecutor(max_workers=_TABLES_AT_ONCE) as pool:
+        list(pool.map(lambda path: DeltaTable.forPath(spark, path).vacuum(0), paths))  # raises the first error
     return paths
 
 
