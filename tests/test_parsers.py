@@ -71,9 +71,10 @@ def test_a_rejected_first_copy_does_not_make_the_good_copy_a_duplicate(spark):
     assert _reasons(parse_cdr_lines(_lines(spark, lines))) == {1: "mos out of range", 2: None}
 
 
-def test_cdr_parser_reads_each_line_once_as_a_struct_parse_would(spark):
-    """One JSON parse per line (a map of texts): a key written twice keeps its last value,
-    a nested value under a known field is its JSON text, and the odd shapes get their reasons."""
+def test_cdr_parser_keeps_the_last_of_a_repeated_key_nested_json_and_reasons_for_odd_shapes(spark):
+    """What any faster parse must keep: a key written twice keeps its last value (the unknown
+    spelling is named), a nested value under a known field is its JSON text, and `{}`, `null`,
+    a blank line and a bare string get their reasons."""
     twice = json.dumps(leg("first", "a1", START, END))[:-1] + ', "leg_id": "last", "Leg_ID": "other case"}'
     nested = json.dumps(leg("n1", "a1", START, END, notes={"text": "hi", "n": [1, 2]}))
     lines = [twice, nested, "{}", "null", "   ", '"just a string"']
