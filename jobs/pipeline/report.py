@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.dataset as pads
 from deltalake import DeltaTable
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -133,19 +134,20 @@ def _stage_rows(result: RunResult, refusal: ReleaseRefused | None = None) -> lis
     return [(stage, f"{result.seconds.get(stage, 0.0):.1f}", "; ".join(lines)) for stage, lines in counted.items()]
 
 
-def _gold_table(lake: Lake, dataset: str, columns: list[str] | None = None) -> pa.Table | None:
-    """A gold table read with delta-rs into Arrow, as `tollgate sql` reads it: no Spark job."""
+def _gold_dataset(lake: Lake, dataset: str) -> pads.Dataset | None:
+    """A gold table as an Arrow dataset through delta-rs, as `tollgate sql` reads it: no Spark job."""
     folder = gold_tables(lake).get(dataset)
-    return None if folder is None else DeltaTable(str(folder)).to_pyarrow_table(columns=columns)
+    return None if folder is None else DeltaTable(str(folder)).to_pyarrow_dataset()
 
 
 def published_cells(lake: Lake, weeks: list[dt.date]) -> list[tuple[str, int, int, int]]:
     """(region, local day of week, local hour, participant minutes) of the published
     usage_by_time_of_day cells of `weeks` (every week if none): at most 10 x 7 x 24 rows."""
     columns = ["report_week", "region", "local_dow", "local_hour", "participant_minutes"]
-    table = _gold_table(lake, "usage_by_time_of_day", columns)
-    if table is None:
+    dataset = _gold_dataset(lake, "usage_by_time_of_day")
+    if dataset is None:
         return []
+    table = dataset.to_table(columns=columns)
     if weeks:
         table = table.filter(pc.is_in(table["report_week"], value_set=pa.array(weeks, pa.date32())))
     grouped = table.group_by(["region", "local_dow", "local_hour"]).aggregate([("participant_minutes", "sum")])
@@ -161,8 +163,9 @@ def published_cells(lake: Lake, weeks: list[dt.date]) -> list[tuple[str, int, in
 
 
 def _gold_rows(lake: Lake) -> list[tuple[str, int]]:
-    tables = ((name, _gold_table(lake, name)) for name in GOLD_DATASETS)
-    return [(name, table.num_rows) for name, table in tables if table is not None]
+    # Row counts from the Parquet footers: no table is read whole just to be counted.
+    datasets = ((name, _gold_dataset(lake, name)) for name in GOLD_DATASETS)
+    return [(name, dataset.count_rows()) for name, dataset in datasets if dataset is not None]
 
 
 def _refusal_view(lake: Lake, refusal: ReleaseRefused | None) -> dict | None:
