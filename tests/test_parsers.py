@@ -126,3 +126,47 @@ def test_real_apache_log_every_line_accounted_for(spark, tmp_path):
     assert rejected[0].reject_reason == "not combined log format"
     first = source.read_text(encoding="utf-8", errors="replace").splitlines()[0]
     assert lines_df.where(F.col("line_number") == 1).first().value == first
+
+
+def test_combined_log_parser_agrees_with_one_regexp_extract_per_field(spark):
+    """The parser reads all fields from one regex match per line; on the real Apache log
+    and on odd lines it gives exactly what one regexp_extract per field gives."""
+    from transforms.parse_usage import _GROUPS, _REQUEST, COMBINED_LOG
+
+    request_parts = ("method", "url", "protocol")
+
+    source = SHARED_DATA / "access-logs" / "elastic" / "apache_logs"
+    odd = [
+        log_line("198.51.100.7", "03/Nov/2026:10:00:00 +0100", "/a b", "UA"),  # a request line of 4 words
+        '1.2.3.4 - bob [03/Nov/2026:10:00:00 +0000] "" 400 - "-" "-"',  # empty request line
+        '1.2.3.4 - - [03/Nov/2026:10:00:00 +0000] "GET /x" 200 1 "r\\"ef" "agent \\" q"',  # escaped quotes
+        '1.2.3.4 - - [not a time] "GET / HTTP/1.0" 200 1 "-" "-"   ',
+        "garbage",
+        "",
+        None,
+    ]
+    lines_df = read_numbered_lines(spark, [source], source.parent).unionByName(_lines(spark, odd))
+    field = {name: F.regexp_extract("value", COMBINED_LOG, group) for name, group in _GROUPS.items()}
+    request = field["request_line"]
+    expected_df = lines_df.select(
+        "source_file",
+        "line_number",
+        field["client_ip"].alias("client_ip"),
+        F.nullif(field["remote_user"], F.lit("-")).alias("remote_user"),
+        *(F.regexp_extract(request, _REQUEST, i).alias(name) for i, name in enumerate(request_parts, 1)),
+        field["status_text"].try_cast("int").alias("status"),
+        F.nullif(field["referer"], F.lit("-")).alias("referer"),
+        F.nullif(field["user_agent"], F.lit("-")).alias("user_agent"),
+        F.when(F.coalesce(F.trim("value"), F.lit("")) == "", "blank line")
+        .when(~F.coalesce(F.col("value").rlike(COMBINED_LOG), F.lit(False)), "not combined log format")
+        .when(F.try_to_timestamp(field["time_text"], F.lit("dd/MMM/yyyy:HH:mm:ss Z")).isNull(), "invalid time")
+        .when(~request.rlike(_REQUEST), "invalid request line")
+        .alias("reject_reason"),
+    )
+    got_df = parse_combined_log(lines_df).select(*expected_df.columns)
+    assert got_df.count() == 10_007
+    assert got_df.where(F.col("reject_reason").isNotNull()).count() == 7  # 1 real, 6 odd
+    assert expected_df.exceptAll(got_df).count() == 0 and got_df.exceptAll(expected_df).count() == 0
+    # A value with a line break in it (no text file gives one) is refused, never misread.
+    broken = log_line("1.2.3.4", "03/Nov/2026:10:00:00 +0000", "/x", "line\nbreak")
+    assert parse_combined_log(_lines(spark, [broken])).first().reject_reason == "not combined log format"

@@ -132,7 +132,10 @@ def _ingest_source(
     counting job."""
     kind = "cdr" if source.startswith("telephony:") else source
     parsed_df = parsed_df.select(
-        "*",
+        *(name for name in parsed_df.columns if name != "value"),
+        # Only a rejected record keeps its raw line (raw_record): the cache holds no copy of
+        # every accepted line (at 1M legs, most of its bytes).
+        F.when(F.col(REASON).isNotNull(), F.col("value")).alias("value"),
         F.current_timestamp().alias("ingested_at"),
         # A rejected record is kept whole (raw_record), so its raw line is searched too.
         F.when(F.col(REASON).isNotNull(), suppression.mentions(parsed_df, kind, text_columns=("value",)))
