@@ -37,11 +37,39 @@ class ReleaseSource:
     consent: dict
 
 
+class SharedSources:
+    """What the releases of one export share: per (kind, k) and Delta versions, the
+    time-of-day cells rebuilt without the excluded accounts and how many were excluded, so
+    a sale recipient's two datasets (or two recipients of one kind) compute them once.
+    The cells stay cached until `release()`."""
+
+    def __init__(self) -> None:
+        self._rebuilt: dict[tuple, tuple[DataFrame, DataFrame, int]] = {}
+
+    def rebuilt(self, key: tuple, make) -> tuple[DataFrame, DataFrame, int]:
+        if key not in self._rebuilt:
+            kept_df, cells_df, excluded = make()
+            self._rebuilt[key] = (kept_df, cells_df.persist(), excluded)
+        return self._rebuilt[key]
+
+    def release(self) -> None:
+        for _, cells_df, _ in self._rebuilt.values():
+            cells_df.unpersist()
+        self._rebuilt.clear()
+
+
 def release_source(
-    spark: SparkSession, lake: Lake, kind: str, dataset: str, k: int, master_key: bytes | None
+    spark: SparkSession,
+    lake: Lake,
+    kind: str,
+    dataset: str,
+    k: int,
+    master_key: bytes | None,
+    shared: SharedSources | None = None,
 ) -> ReleaseSource:
     """Gold as it is, or (for kinds in EXCLUDED_BY_KIND) the dataset rebuilt from silver
-    without the excluded accounts, cells under `k` suppressed as in gold."""
+    without the excluded accounts, cells under `k` suppressed as in gold (computed once per
+    `shared`, when given)."""
     if kind not in EXCLUDED_BY_KIND:
         version = delta_version(spark, lake.gold(dataset))
         gold_df = spark.read.format("delta").option("versionAsOf", version).load(lake.gold(dataset))
@@ -57,19 +85,24 @@ def release_source(
         raise ConfigError("no account privacy state in the lake; run `tollgate ingest` first")
     silver_version = delta_version(spark, lake.silver_cdr)
     state_version = delta_version(spark, lake.privacy_state)
-    state_df = spark.read.format("delta").option("versionAsOf", state_version).load(lake.privacy_state)
-    excluded_df = state_df.where(EXCLUDED_BY_KIND[kind]()).select(
-        account_pseudonym(F.col("account_id"), master_key).alias("account_pseudonym")
-    )
-    legs_df = spark.read.format("delta").option("versionAsOf", silver_version).load(lake.silver_cdr)
-    kept_df = legs_df.join(excluded_df, on="account_pseudonym", how="left_anti")
-    excluded = (
-        legs_df.join(excluded_df, on="account_pseudonym", how="left_semi")
-        .select("account_pseudonym")
-        .distinct()
-        .count()
-    )
-    cells_df = usage_by_time_of_day(kept_df, k)
+
+    def rebuild() -> tuple[DataFrame, DataFrame, int]:
+        state_df = spark.read.format("delta").option("versionAsOf", state_version).load(lake.privacy_state)
+        excluded_df = state_df.where(EXCLUDED_BY_KIND[kind]()).select(
+            account_pseudonym(F.col("account_id"), master_key).alias("account_pseudonym")
+        )
+        legs_df = spark.read.format("delta").option("versionAsOf", silver_version).load(lake.silver_cdr)
+        kept_df = legs_df.join(excluded_df, on="account_pseudonym", how="left_anti")
+        excluded = (
+            legs_df.join(excluded_df, on="account_pseudonym", how="left_semi")
+            .select("account_pseudonym")
+            .distinct()
+            .count()
+        )
+        return kept_df, usage_by_time_of_day(kept_df, k), excluded
+
+    key = (kind, k, silver_version, state_version)
+    kept_df, cells_df, excluded = shared.rebuilt(key, rebuild) if shared is not None else rebuild()
     rows_df = cells_df if dataset == "usage_by_time_of_day" else daily_usage(released_legs(kept_df, cells_df))
     return ReleaseSource(
         rows_df,

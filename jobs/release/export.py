@@ -25,7 +25,7 @@ from jobs.config.subprocessors import (
     check_extract_recipients,
 )
 from jobs.lake.layout import Lake
-from jobs.release.audience import release_source
+from jobs.release.audience import SharedSources, release_source
 from jobs.release.dp_export import export_dp_release
 from jobs.release.extract import export_extract
 from jobs.release.manifest import AggregatePrivacy
@@ -58,17 +58,28 @@ def export_all(
     if removed:
         log.info("export: removed %d staging folder(s) left by exports that died", removed)
     published: list[Path] = []
-    for recipient in recipients:
-        for dataset in recipient.datasets:
-            try:
+    shared = SharedSources()  # rows that several releases are made of, computed once
+    try:
+        for recipient in recipients:
+            for dataset in recipient.datasets:
                 published.append(
                     export_release(
-                        spark, lake, exports, recipient, dataset, policy, master_key=master_key, last_day=last_day
+                        spark,
+                        lake,
+                        exports,
+                        recipient,
+                        dataset,
+                        policy,
+                        master_key=master_key,
+                        last_day=last_day,
+                        shared=shared,
                     )
                 )
-            except ReleaseRefused as refusal:
-                refusal.published_before = tuple(published)
-                raise
+    except ReleaseRefused as refusal:
+        refusal.published_before = tuple(published)
+        raise
+    finally:
+        shared.release()
     return published
 
 
@@ -82,12 +93,13 @@ def export_release(
     *,
     master_key: bytes | None = None,
     last_day: dt.date | None = None,
+    shared: SharedSources | None = None,
 ) -> Path:
     """Gate and publish one release of `dataset` for `recipient`; the ledger records either way.
 
     Returns the release folder; raises ReleaseRefused (after a `refused` ledger row) when the
     gate refuses (or a DP recipient's budget does), leaving no release and nothing in
-    exports/.staging/.
+    exports/.staging/. `shared` (export_all's) lets releases reuse rows another computed.
     """
     if dataset in EXTRACT_DATASETS:  # a subprocessor's row-level extract, same release steps
         return export_extract(spark, lake, exports, recipient, dataset, policy, master_key)
@@ -97,7 +109,7 @@ def export_release(
         )
     contract = CONTRACTS[dataset]
     k = max(recipient.k or policy.k, policy.k_floor)
-    source = release_source(spark, lake, recipient.kind, dataset, k, master_key)
+    source = release_source(spark, lake, recipient.kind, dataset, k, master_key, shared)
     rows_df = source.rows_df
     release_df = rows_df.where(F.col("region").isin(*recipient.regions)) if "region" in contract.columns else rows_df
     privacy = AggregatePrivacy(
