@@ -194,3 +194,22 @@ def test_no_request_id_account_or_raw_line_reaches_a_delta_log(lake_run):
         assert len(logs) > 1, "retention committed to the table"
         text = "".join(path.read_text() for path in logs)
         assert "req-" not in text and "acct-" not in text and "last tuesday" not in text
+
+
+def test_history_vacuum_keeps_what_is_inside_a_window_longer_than_deltas_seven_days(spark, tmp_path):
+    """Delta 4.3 would use its own 7 days for any VACUUM retention but 0 hours: a 30-day
+    window's files would go after 7 days, and the dry run would list them."""
+    from jobs.rights.privacy_retention import past_version_files, vacuum_history
+
+    path = tmp_path / "state"
+    spark.range(3).coalesce(1).write.format("delta").save(str(path))
+    [data_file] = path.glob("*.parquet")
+    aged = {}
+    for days in (10, 40):  # files no version refers to, as old as a past state's would be
+        aged[days] = path / f"part-aged-{days}.parquet"
+        aged[days].write_bytes(data_file.read_bytes())
+        os.utime(aged[days], (time.time() - days * 86400,) * 2)
+    assert [Path(unquote(name)).name for name in past_version_files(spark, str(path), 30)] == ["part-aged-40.parquet"]
+    vacuum_history(spark, str(path), 30)
+    assert (aged[10].exists(), aged[40].exists(), data_file.exists()) == (True, False, True)
+    assert spark.read.format("delta").load(str(path)).count() == 3

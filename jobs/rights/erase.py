@@ -14,7 +14,6 @@ DELETE's predicate, literals and all, into the table's log, which VACUUM keeps.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
 from collections import Counter
@@ -29,6 +28,7 @@ from pyspark.sql import functions as F
 from jobs.config.keys import account_pseudonym, privacy_key
 from jobs.config.policy import Policy
 from jobs.lake.layout import QUARANTINE, SILVER_CDR, Lake, is_delta
+from jobs.lake.session import session_setting
 from jobs.privacy.audit import append_audit
 from jobs.privacy.subjects import SubjectTable, present_tables, subjects_of
 from jobs.stages import aggregate as aggregate_stage
@@ -197,19 +197,9 @@ def vacuum_identifiable(spark: SparkSession, lake: Lake) -> list[str]:
     """
     paths = [table.path(lake) for table, _ in present_tables(spark, lake)]
     paths += [p for p in (lake.silver_cdr, lake.silver_web) if is_delta(spark, p)]
-    with _retention_check_off(spark), ThreadPoolExecutor(max_workers=_TABLES_AT_ONCE) as pool:
+    with session_setting(spark, _RETENTION_CHECK, "false"), ThreadPoolExecutor(max_workers=_TABLES_AT_ONCE) as pool:
         list(pool.map(lambda path: DeltaTable.forPath(spark, path).vacuum(0), paths))  # raises the first error
     return paths
-
-
-@contextlib.contextmanager
-def _retention_check_off(spark: SparkSession):
-    before = spark.conf.get(_RETENTION_CHECK, "true")
-    spark.conf.set(_RETENTION_CHECK, "false")
-    try:
-        yield
-    finally:
-        spark.conf.set(_RETENTION_CHECK, before)
 
 
 def print_report(report: ErasureReport) -> None:

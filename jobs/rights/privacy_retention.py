@@ -33,6 +33,7 @@ from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
+from jobs.lake.session import session_setting
 from transforms.privacy import SALE_KINDS
 
 # Requests the audit records as done (its `action` is the request's kind); the rest of the
@@ -40,6 +41,10 @@ from transforms.privacy import SALE_KINDS
 ANSWERED_KINDS = ("erasure", "access")
 WITHDRAWAL = "withdraw_marketing_consent"
 ROW_KEY = ("source_file", "line_number")
+# Delta 4.3 ignores a VACUUM retention other than 0 hours while this is on (its default) and
+# uses the table's delta.deletedFileRetentionDuration (7 days) instead: a 30-day window's history
+# would go after 7 days, and the dry run would report the same wrong files. Off for our calls.
+_IGNORE_RETENTION = "spark.databricks.delta.vacuum.retentionWindowIgnore.enabled"
 
 
 def requests_to_delete(requests_df: DataFrame, done_df: DataFrame, cutoff: dt.date) -> DataFrame:
@@ -87,7 +92,8 @@ def past_version_files(spark: SparkSession, path: str, window_days: int) -> list
     """The data files VACUUM would remove with the window's hours (a dry run: nothing changes,
     nothing is committed). Only files of past versions: VACUUM never lists the current one's."""
     quoted = path.replace("`", "``")
-    listed = spark.sql(f"VACUUM delta.`{quoted}` RETAIN {history_hours(window_days)} HOURS DRY RUN").collect()
+    with session_setting(spark, _IGNORE_RETENTION, "false"):
+        listed = spark.sql(f"VACUUM delta.`{quoted}` RETAIN {history_hours(window_days)} HOURS DRY RUN").collect()
     return sorted(row.path for row in listed if row.path.endswith(".parquet"))
 
 
@@ -97,4 +103,5 @@ def rows_in_files(spark: SparkSession, files: list[str]) -> int:
 
 
 def vacuum_history(spark: SparkSession, path: str, window_days: int) -> None:
-    DeltaTable.forPath(spark, path).vacuum(history_hours(window_days))
+    with session_setting(spark, _IGNORE_RETENTION, "false"):
+        DeltaTable.forPath(spark, path).vacuum(history_hours(window_days))
