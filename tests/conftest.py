@@ -9,6 +9,7 @@ import pytest
 
 from jobs.lake.session import get_spark
 from jobs.synthetic.landing import generate_landing
+from tests.demo_run import run_demo
 from tests.generated_landing import SMALL
 from tests.pipeline_run import build_pipeline
 from tests.telephony_lines import parse_asterisk_fixtures, parse_freeswitch_fixtures
@@ -50,7 +51,16 @@ def generated_landing(tmp_path_factory) -> tuple[Path, dict]:
 
 @pytest.fixture(scope="session")
 def pipeline(tmp_path_factory, spark):
-    """The planted landing (tests/planted_landing.py) run twice with the shipped configuration:
+    """The planted landing (tests/planted_landing.py) run with the shipped configuration, then
+    re-run (publishing northwind-research's compared datasets only, tests/pipeline_run.py):
     (root, gold rows after the first run, its releases, its log messages). Built once per
-    session and shared by every module that compares against one plain run."""
+    session and shared by every module that compares against one plain run, and by
+    test_killed_jobs.py, which kills stages on copies of its lake."""
     return build_pipeline(tmp_path_factory.mktemp("pipeline"), spark)
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory, spark):
+    """One small `tollgate -v demo` (tests/demo_run.py): (root, exit code, all it printed and
+    logged). test_demo_logs.py reads its output, test_notebook.py its lake and run report."""
+    return run_demo(tmp_path_factory.mktemp("demo"))

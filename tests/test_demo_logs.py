@@ -2,9 +2,6 @@
 
 import csv
 import json
-import logging
-
-from jobs.commands.cli import main
 
 
 def _personal_values(landing) -> set[str]:
@@ -24,18 +21,12 @@ def _personal_values(landing) -> set[str]:
     return {value for value in values if value and value != "NULL"}
 
 
-def test_demo_prints_and_logs_no_personal_value(tmp_path, capsys, caplog, monkeypatch):
-    monkeypatch.delenv("TOLLGATE_HMAC_KEY", raising=False)
-    config = tmp_path / "tollgate.yaml"
-    config.write_text(f"hmac_key_file: {tmp_path / 'secrets' / 'hmac.key'}\n")
-    caplog.set_level(logging.DEBUG, logger="tollgate")
-    where = [f"--{name}={tmp_path / name}" for name in ("landing", "lake", "exports")]
-    code = main(["-v", "demo", *where, f"--config={config}", "--days=2", "--accounts=300", "--legs-per-day=1500"])
+def test_demo_prints_and_logs_no_personal_value(demo_run):
+    # The session's demo (tests/demo_run.py): `tollgate -v demo` with no key in the environment.
+    root, code, text = demo_run
     assert code == 0
-    assert oct((tmp_path / "secrets" / "hmac.key").stat().st_mode & 0o777) == "0o600"
-    printed = capsys.readouterr()
-    text = printed.out + printed.err + "\n".join(record.getMessage() for record in caplog.records)
+    assert oct((root / "secrets" / "hmac.key").stat().st_mode & 0o777) == "0o600"
     assert "Release:" in text and "read" in text  # the run did print its result
-    personal = _personal_values(tmp_path / "landing")
+    personal = _personal_values(root / "landing")
     assert len(personal) > 500
     assert sorted(value for value in personal if value in text) == []

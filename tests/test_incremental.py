@@ -20,6 +20,7 @@ from jobs.commands.cli import main
 from jobs.pipeline.days import landed_run_days
 from tests.landing_fixtures import leg, log_line, write_cdr, write_usage
 from tests.log_capture import Messages
+from tests.pipeline_run import compared_recipients
 from tests.planted_landing import DAY as DAY_1
 from tests.planted_landing import build_landing, planted_forms
 
@@ -103,15 +104,26 @@ def test_a_late_file_for_an_old_day_is_picked_up_once_by_rerunning_that_day(day_
 
 @pytest.fixture(scope="module")
 def backfill(day_by_day, tmp_path_factory, spark):
-    """The same landing folder (late file included), both days in one `run` command."""
+    """The same landing folder (late file included), both days in one `run` command. Its export
+    publishes two releases (what the tests read is the lake, the log and the release count)."""
     root = tmp_path_factory.mktemp("backfill")
     shutil.copytree(day_by_day[0] / "landing", root / "landing")
+    recipients = compared_recipients(root / "recipients.yaml")
     records = Messages()
     logging.getLogger("tollgate").addHandler(records)
     try:
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("TOLLGATE_HMAC_KEY", KEY)
-            code = main(["run", *_where(root), f"--from={DAY_1}", f"--to={DAY_2}", f"--log-json={root / 'run.jsonl'}"])
+            code = main(
+                [
+                    "run",
+                    *_where(root),
+                    f"--from={DAY_1}",
+                    f"--to={DAY_2}",
+                    f"--log-json={root / 'run.jsonl'}",
+                    f"--recipients={recipients}",
+                ]
+            )
     finally:
         logging.getLogger("tollgate").removeHandler(records)
     assert code == 0

@@ -13,11 +13,11 @@ from pyspark.sql import functions as F
 
 from jobs.commands.cli import main
 from jobs.config.recipients import load_recipients
-from jobs.lake.session import project_path
 from jobs.release.verify import verify_release
-from tests.planted_landing import build_landing
+from tests.pipeline_run import PIPELINE_KEY, compared_recipients
 
-KEY = "killed-jobs-test-key-0123456789abcdef"
+# The key of the session's `pipeline` lake, which each test here copies and runs stages on.
+KEY = PIPELINE_KEY
 
 
 def _start(command: list[str], stderr=subprocess.DEVNULL) -> subprocess.Popen:
@@ -55,13 +55,10 @@ def _releases(exports: Path) -> list[Path]:
 
 
 @pytest.fixture(scope="module")
-def prepared(spark, tmp_path_factory):
-    """One full run, shared: each test kills a stage on its own copy of this lake."""
-    root = tmp_path_factory.mktemp("prepared")
-    build_landing(root / "landing")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TOLLGATE_HMAC_KEY", KEY)
-        assert main(["run", *_where(root)]) == 0
+def prepared(pipeline, spark):
+    """The session's finished runs of the planted landing (tests/pipeline_run.py, made with KEY),
+    shared: each test kills a stage on its own copy of that lake, never on the lake itself."""
+    root = pipeline[0]
     return root, {table: _rows(spark, root / "lake" / table) for table in TABLES}
 
 
@@ -115,6 +112,10 @@ def test_killed_stage_mid_write_then_rerun_gives_the_rows_of_an_unkilled_run(
 def test_killed_export_leaves_no_partial_release_and_a_rerun_publishes(prepared, tmp_path, monkeypatch):
     monkeypatch.setenv("TOLLGATE_HMAC_KEY", KEY)
     where = _copy(prepared[0], tmp_path)
+    # The first release of the shipped file and one more, not all of them: the kill comes at the
+    # first release, and the re-run publishes what the file names.
+    recipients = compared_recipients(tmp_path / "recipients.yaml")
+    where.append(f"--recipients={recipients}")
     before = _releases(tmp_path / "exports")
     staging = tmp_path / "exports" / ".staging"
     process = _start(["export", *where])
@@ -129,7 +130,7 @@ def test_killed_export_leaves_no_partial_release_and_a_rerun_publishes(prepared,
     assert not any(name in left_behind for name in (path.name for path in staging.iterdir()))
     after = _releases(tmp_path / "exports")
     # One new release per recipient and dataset, beside the untouched earlier ones.
-    wanted = load_recipients(project_path("conf", "recipients.yaml"), k_floor=5).values()
+    wanted = load_recipients(recipients, k_floor=5).values()
     assert set(before) <= set(after) and len(after) == len(before) + sum(len(r.datasets) for r in wanted)
     assert all(verify_release(release) == [] for release in after)
 

@@ -1,7 +1,8 @@
 """The analyst notebook: committed without outputs, and it runs headless against a small lake.
 
-One generated landing, one `tollgate run` (which also writes the run report), one kernel.
-The kernel is a separate process with its own Spark; it reads the gold tables by name.
+The lake of the session's small demo (tests/demo_run.py: a generated landing and the run
+`tollgate run` does, which also writes the run report), one kernel. The kernel is a separate
+process; it reads the gold tables by name.
 """
 
 from __future__ import annotations
@@ -12,9 +13,7 @@ import re
 import nbformat
 from nbclient import NotebookClient
 
-from jobs.commands.cli import main
 from jobs.lake.session import project_path
-from jobs.synthetic.landing import generate_landing
 from tests.test_report import png_size
 
 NOTEBOOK = project_path("notebooks", "usage_heatmap.ipynb")
@@ -28,17 +27,16 @@ def test_committed_notebook_holds_no_outputs():
     assert [(cell.outputs, cell.execution_count) for cell in code_cells] == [([], None)] * len(code_cells)
 
 
-def test_a_run_writes_its_report_and_the_notebook_draws_the_heat_map(tmp_path, hmac_key, monkeypatch):
-    generate_landing(tmp_path / "landing", days=2, accounts=300, legs_per_day=2000, seed=11)
-    where = [f"--{name}={tmp_path / name}" for name in ("landing", "lake", "exports")]
-    assert main(["run", *where]) == 0
-    reports = sorted((tmp_path / "lake" / "_reports").glob("run-*.html"))
+def test_a_run_writes_its_report_and_the_notebook_draws_the_heat_map(demo_run, tmp_path, monkeypatch):
+    lake = demo_run[0] / "lake"
+    assert demo_run[1] == 0
+    reports = sorted((lake / "_reports").glob("run-*.html"))
     assert len(reports) == 1
     embedded = re.search(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', reports[0].read_text(encoding="utf-8"))
     assert embedded and png_size(base64.b64decode(embedded.group(1)))[0] >= 600
 
     heatmap, trend = tmp_path / "out" / "heatmap.png", tmp_path / "out" / "trend.png"
-    monkeypatch.setenv("TOLLGATE_LAKE", str(tmp_path / "lake"))
+    monkeypatch.setenv("TOLLGATE_LAKE", str(lake))
     monkeypatch.setenv("TOLLGATE_HEATMAP_PNG", str(heatmap))
     monkeypatch.setenv("TOLLGATE_TREND_PNG", str(trend))
     notebook = nbformat.read(NOTEBOOK, as_version=4)

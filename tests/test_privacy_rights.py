@@ -29,10 +29,11 @@ from transforms.parse_requests import parse_request_lines
 from transforms.privacy import account_privacy_state
 
 KEY = "rights-test-key-0123456789abcdef"
+# The research recipient's usage_by_time_of_day is compared with the sale's; its daily_usage was not read.
 RECIPIENTS = """recipients:
   - name: open-research
     kind: research
-    datasets: [usage_by_time_of_day, daily_usage]
+    datasets: [usage_by_time_of_day]
   - name: data-buyer
     kind: sale
     datasets: [usage_by_time_of_day, daily_usage]
@@ -123,7 +124,10 @@ def test_sale_release_leaves_out_opted_out_accounts_and_says_how_many(rights_lak
         "accounts_excluded": 0,
         "rule": "none",
     }
-    assert "bronze/account_privacy_state" in _manifests(root, "data-buyer", "daily_usage")[-1]["source_delta_versions"]
+    daily = _manifests(root, "data-buyer", "daily_usage")[-1]
+    assert "bronze/account_privacy_state" in daily["source_delta_versions"]
+    # Its second dataset, made from the same rebuilt cells (computed once per export).
+    assert daily["privacy"]["consent"] == {"accounts_excluded": 2, "rule": "do_not_sell"}
 
 
 def test_an_opt_in_brings_the_account_back_in_the_next_sale_release(rights_lake, spark, tmp_path):
