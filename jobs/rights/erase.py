@@ -135,12 +135,14 @@ def _erase_table(
     MERGE; rows per subject hash, and the landing days they were in."""
     matched_df = subject_rows(table_df, table.source, subjects_df, key, table.row_key).persist()
     try:
-        counts = Counter(
-            {row.subject_hash: row["count"] for row in matched_df.groupBy("subject_hash").count().collect()}
-        )
+        dated = "landing_date" in table_df.columns and table.name != QUARANTINE
+        counts: Counter = Counter()
         days: set[dt.date] = set()
-        if "landing_date" in table_df.columns and table.name != QUARANTINE:
-            days = {r[0] for r in matched_df.select("landing_date").distinct().collect() if r[0]}
+        # Rows per subject and the days they landed on, from one job over the matches.
+        for row in matched_df.groupBy("subject_hash", *(["landing_date"] if dated else [])).count().collect():
+            counts[row.subject_hash] += row["count"]
+            if dated and row.landing_date:
+                days.add(row.landing_date)
         if counts:  # no MERGE (and no new table version) where nothing mentions the accounts
             _apply(spark, table.path(lake), matched_df.select(*table.row_key).distinct(), table.row_key, table.on_erase)
     finally:
