@@ -9,7 +9,7 @@ from jobs.lake.landing import read_numbered_lines
 from tests.landing_fixtures import leg, log_line
 from tests.shared_data import SHARED_DATA
 from transforms.parse_cdr import parse_cdr_lines
-from transforms.parse_usage import parse_combined_log
+from transforms.parse_usage import _GROUPS, _REQUEST, COMBINED_LOG, parse_combined_log
 
 LINES_SCHEMA = "source_file string, line_number bigint, value string"
 START, END = "2026-11-03T09:00:00-05:00", "2026-11-03T09:10:00-05:00"
@@ -131,10 +131,7 @@ def test_real_apache_log_every_line_accounted_for(spark, tmp_path):
 def test_combined_log_parser_agrees_with_one_regexp_extract_per_field(spark):
     """The parser reads all fields from one regex match per line; on the real Apache log
     and on odd lines it gives exactly what one regexp_extract per field gives."""
-    from transforms.parse_usage import _GROUPS, _REQUEST, COMBINED_LOG
-
     request_parts = ("method", "url", "protocol")
-
     source = SHARED_DATA / "access-logs" / "elastic" / "apache_logs"
     odd = [
         log_line("198.51.100.7", "03/Nov/2026:10:00:00 +0100", "/a b", "UA"),  # a request line of 4 words

@@ -17,6 +17,7 @@ import pytest
 from jobs.config.policy import load_policy
 from jobs.lake.layout import TABLES, Lake, delta_version, is_delta
 from jobs.privacy.audit import AUDIT_SCHEMA
+from jobs.rights.privacy_retention import past_version_files, vacuum_history
 from jobs.rights.retention import apply_retention
 from tests.test_policy import _policy_with
 
@@ -199,8 +200,6 @@ def test_no_request_id_account_or_raw_line_reaches_a_delta_log(lake_run):
 def test_history_vacuum_keeps_what_is_inside_a_window_longer_than_deltas_seven_days(spark, tmp_path):
     """Delta 4.3 would use its own 7 days for any VACUUM retention but 0 hours: a 30-day
     window's files would go after 7 days, and the dry run would list them."""
-    from jobs.rights.privacy_retention import past_version_files, vacuum_history
-
     path = tmp_path / "state"
     spark.range(3).coalesce(1).write.format("delta").save(str(path))
     [data_file] = path.glob("*.parquet")

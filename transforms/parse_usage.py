@@ -42,7 +42,7 @@ _REQUEST = r"^(\S+) (\S+)(?: (HTTP/[0-9.]+))?$"
 _SEPARATOR = "\n"
 
 
-def _with_groups(df: DataFrame, column: str, pattern: str, names: dict[str, str | int], prefix: str) -> DataFrame:
+def _with_groups(df: DataFrame, column: str, pattern: str, names: dict[str, int], prefix: str) -> DataFrame:
     """`df` plus `<prefix>matches` (`column` matches the anchored `pattern`) and one column
     per named group: "" where the value did not match, null where it is null (as
     regexp_extract gives)."""
@@ -74,7 +74,7 @@ def parse_combined_log(lines_df: DataFrame) -> DataFrame:
         lines_df.select("source_file", "line_number", "value"), "value", COMBINED_LOG, _GROUPS, "_line_"
     )
     requests_df = _with_groups(
-        fields_df, "request_line", _REQUEST, {"_method": 1, "_url": 2, "_protocol": 3}, "_request_"
+        fields_df, "request_line", _REQUEST, {"method": 1, "url": 2, "protocol": 3}, "_request_"
     ).withColumn("request_time", F.try_to_timestamp("time_text", F.lit("dd/MMM/yyyy:HH:mm:ss Z")))
     return requests_df.select(
         "source_file",
@@ -83,9 +83,9 @@ def parse_combined_log(lines_df: DataFrame) -> DataFrame:
         "client_ip",
         F.when(F.col("remote_user") != "-", F.col("remote_user")).alias("remote_user"),
         "request_time",
-        F.col("_method").alias("method"),
-        F.col("_url").alias("url"),
-        F.col("_protocol").alias("protocol"),
+        "method",
+        "url",
+        "protocol",
         F.col("status_text").try_cast("int").alias("status"),
         F.col("bytes_text").try_cast("bigint").alias("bytes"),
         F.when(F.col("referer") != "-", F.col("referer")).alias("referer"),

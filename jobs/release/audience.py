@@ -9,6 +9,7 @@ so an opt-in brings an account back in the very next release.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pyspark.sql import DataFrame, SparkSession
@@ -37,6 +38,10 @@ class ReleaseSource:
     consent: dict
 
 
+# Rows kept (legs without the excluded accounts), their time-of-day cells, accounts excluded.
+Rebuilt = tuple[DataFrame, DataFrame, int]
+
+
 class SharedSources:
     """What the releases of one export share: per (kind, k) and Delta versions, the
     time-of-day cells rebuilt without the excluded accounts and how many were excluded, so
@@ -44,9 +49,9 @@ class SharedSources:
     The cells stay cached until `release()`."""
 
     def __init__(self) -> None:
-        self._rebuilt: dict[tuple, tuple[DataFrame, DataFrame, int]] = {}
+        self._rebuilt: dict[tuple, Rebuilt] = {}
 
-    def rebuilt(self, key: tuple, make) -> tuple[DataFrame, DataFrame, int]:
+    def rebuilt(self, key: tuple, make: Callable[[], Rebuilt]) -> Rebuilt:
         if key not in self._rebuilt:
             kept_df, cells_df, excluded = make()
             self._rebuilt[key] = (kept_df, cells_df.persist(), excluded)
@@ -86,7 +91,7 @@ def release_source(
     silver_version = delta_version(spark, lake.silver_cdr)
     state_version = delta_version(spark, lake.privacy_state)
 
-    def rebuild() -> tuple[DataFrame, DataFrame, int]:
+    def rebuild() -> Rebuilt:
         state_df = spark.read.format("delta").option("versionAsOf", state_version).load(lake.privacy_state)
         excluded_df = state_df.where(EXCLUDED_BY_KIND[kind]()).select(
             account_pseudonym(F.col("account_id"), master_key).alias("account_pseudonym")
