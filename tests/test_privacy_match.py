@@ -1,11 +1,12 @@
-"""Finding a data subject's rows by keyed hash: identifier columns, free text, attribution."""
+"""Finding a data subject's rows by keyed hash (ingest) and by value (erase, access):
+identifier columns, free text, attribution, and the two agreeing."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 
-from transforms.privacy import Suppression, subject_hashes, subject_rows
+from transforms.privacy import Suppression, subject_identifiers, subject_rows
 
 KEY = b"privacy-match-test-key-0123456789"
 EMAIL = "Ada.Lovelace@Example.org"
@@ -62,7 +63,7 @@ def test_subject_rows_attributes_each_row_once_per_subject(spark):
         [("acct-1", EMAIL, "ada", "+1 202 555 0100"), ("acct-2", "bob@example.org", None, None)],
         "account_id string, email string, username string, phone string",
     )
-    subjects_df = subject_hashes(accounts_df, KEY)
+    subjects_df = subject_identifiers(accounts_df, KEY)
     assert subjects_df.where("account_hash = '{}'".format(_h("acct-1"))).count() == 4  # id, email, username, phone
     legs_df = spark.createDataFrame(
         [
@@ -75,6 +76,35 @@ def test_subject_rows_attributes_each_row_once_per_subject(spark):
         "source_file string, line_number int, account_id string, participant_email string, caller_number string, "
         "notes string",
     )
-    rows = subject_rows(legs_df, "cdr", subjects_df, KEY, ("source_file", "line_number")).collect()
+    rows = subject_rows(legs_df, "cdr", subjects_df, ("source_file", "line_number")).collect()
     got = sorted((row.line_number, row.subject_hash) for row in rows)
     assert got == [(1, _h("acct-1")), (2, _h("acct-2")), (3, _h("acct-1")), (4, _h("acct-2"))]
+
+
+def test_a_match_by_value_finds_the_rows_the_suppression_list_finds_by_hash(spark):
+    """Erase matches a subject's plaintext identifiers, ingest the suppression list's keyed
+    hashes of them: both must find the same rows, or an erased account could come back."""
+    accounts_df = spark.createDataFrame(
+        [("acct-1", EMAIL, "Ada_L", "+44 20 7946 0321")],
+        "account_id string, email string, username string, phone string",
+    )
+    subjects_df = subject_identifiers(accounts_df, KEY)
+    usage_df = spark.createDataFrame(
+        [
+            ("f", 1, None, "/webinar/register/991?email=ada.lovelace%40EXAMPLE.org&x=1"),
+            ("f", 2, " ada_l ", "/signin"),
+            ("f", 3, None, "/signin?next=/ada.lovelace@example.orgs"),
+            ("f", 4, None, None),
+            ("f", 5, None, "/feedback?text=call+442079460321.+or+acct-1"),
+            ("f", 6, "bob", "/ACCT-1/profile"),
+            ("f", 7, "ada", "/+44 20 7946 0321"),
+        ],
+        "source_file string, line_number int, remote_user string, url string",
+    )
+    by_value = {
+        row.line_number
+        for row in subject_rows(usage_df, "usage", subjects_df, ("source_file", "line_number")).collect()
+    }
+    suppression = Suppression(KEY, tuple(row.identifier_hash for row in subjects_df.collect()))
+    by_hash = {row.line_number for row in usage_df.where(suppression.mentions(usage_df, "usage")).collect()}
+    assert by_value == by_hash == {1, 2, 5, 6}

@@ -1,10 +1,12 @@
 """People's rights as DataFrame functions: the current privacy state of each account, and
-which records of any table mention a data subject, found by keyed hash only.
+which records of any table mention a data subject.
 
-A subject is known by the keyed hashes of its identifiers (account id, email, username,
-phone); the plaintext is needed only once, at the moment a request is applied. Every table
-is matched the same way by ingest (the suppression list keeps an erased account out for
-good), by `tollgate erase` and by `tollgate access`.
+A subject is kept by the keyed hashes of its identifiers (account id, email, username,
+phone); the plaintext is needed only while a request is applied. Every table is matched on
+the same normalized identifiers: by value when a request is applied (`tollgate erase`,
+`tollgate access`: the subject's own identifiers are in hand, and the table's values need no
+hashing), and by keyed hash at ingest (the suppression list, which holds no plaintext, keeps
+an erased account out for good).
 """
 
 from __future__ import annotations
@@ -47,14 +49,15 @@ def identifier_hash(col: Column, kind: str, key: bytes) -> Column:
     return hmac_sha256(normalized_identifier(col, kind), key)
 
 
-def subject_hashes(accounts_df: DataFrame, key: bytes) -> DataFrame:
-    """Grain: one row per (account, identifier): `account_hash` (of the account id), `kind`
-    and `identifier_hash`, for each row of bronze accounts; null identifiers skipped."""
+def subject_identifiers(accounts_df: DataFrame, key: bytes) -> DataFrame:
+    """Grain: one row per (account, identifier): `account_hash` (of the account id), `kind`,
+    `identifier` (normalized, as it is hashed) and `identifier_hash`, for each row of bronze
+    accounts; null identifiers skipped. The plaintext is for the moment a request is applied."""
     kinds = IDENTIFIER_COLUMNS["accounts"]
     stacked = F.explode(
         F.array(
             *(
-                F.struct(F.lit(kind).alias("kind"), identifier_hash(F.col(column), kind, key).alias("identifier_hash"))
+                F.struct(F.lit(kind).alias("kind"), normalized_identifier(F.col(column), kind).alias("identifier"))
                 for column, kind in kinds.items()
             )
         )
@@ -63,21 +66,27 @@ def subject_hashes(accounts_df: DataFrame, key: bytes) -> DataFrame:
         accounts_df.select(
             identifier_hash(F.col("account_id"), "account_id", key).alias("account_hash"), stacked.alias("id")
         )
-        .select("account_hash", "id.kind", "id.identifier_hash")
-        .where(F.col("identifier_hash").isNotNull())
+        .select(
+            "account_hash",
+            "id.kind",
+            "id.identifier",
+            hmac_sha256(F.col("id.identifier"), key).alias("identifier_hash"),
+        )
+        .where(F.col("identifier").isNotNull())
     )
 
 
-def identifier_hashes(df: DataFrame, source: str, key: bytes, text_columns: Sequence[str] = ()) -> Column:
-    """Every keyed hash a row of `source` could be matched on: of each identifier column, and
-    of each word of its free-text columns (percent-encoding decoded); `text_columns` adds
-    free-text columns to the source's own (a raw line, say). Never null, may be empty."""
-    hashes = [
-        identifier_hash(F.col(column), kind, key)
+def identifier_values(df: DataFrame, source: str, text_columns: Sequence[str] = ()) -> Column:
+    """Every normalized identifier a row of `source` could be matched on: each identifier
+    column's value, and each word of its free-text columns (percent-encoding decoded);
+    `text_columns` adds free-text columns to the source's own (a raw line, say). Never null,
+    may be empty, each value once."""
+    values = [
+        normalized_identifier(F.col(column), kind)
         for column, kind in IDENTIFIER_COLUMNS.get(source, {}).items()
         if column in df.columns
     ]
-    arrays = [F.filter(F.array(*hashes), lambda h: h.isNotNull())] if hashes else []
+    arrays = [F.filter(F.array(*values), lambda value: value.isNotNull())] if values else []
     for column in (*TEXT_COLUMNS.get(source, ()), *text_columns):
         if column in df.columns:
             text = F.lower(F.coalesce(F.try_url_decode(F.col(column)), F.col(column)))
@@ -86,25 +95,34 @@ def identifier_hashes(df: DataFrame, source: str, key: bytes, text_columns: Sequ
                 F.split(F.coalesce(text, F.lit("")), _TOKEN_SEPARATOR),
                 lambda word: F.regexp_replace(word, _EDGE_PUNCTUATION, ""),
             )
-            words = F.filter(trimmed, lambda word: word != "")
-            arrays.append(F.transform(words, lambda word: hmac_sha256(word, key)))
+            arrays.append(F.filter(trimmed, lambda word: word != ""))
     if not arrays:
         return F.array().cast("array<string>")
-    return F.array_distinct(F.concat(*arrays)) if len(arrays) > 1 else arrays[0]
+    return F.array_distinct(F.concat(*arrays)) if len(arrays) > 1 else F.array_distinct(arrays[0])
 
 
-def subject_rows(df: DataFrame, source: str, subjects_df: DataFrame, key: bytes, row_key: Sequence[str]) -> DataFrame:
+def identifier_hashes(df: DataFrame, source: str, key: bytes, text_columns: Sequence[str] = ()) -> Column:
+    """The keyed hash of each of the row's identifier_values: what the suppression list,
+    which holds no plaintext, is matched on."""
+    return F.transform(identifier_values(df, source, text_columns), lambda value: hmac_sha256(value, key))
+
+
+def subject_rows(df: DataFrame, source: str, subjects_df: DataFrame, row_key: Sequence[str]) -> DataFrame:
     """The rows of `df` that mention a subject of `subjects_df` (`account_hash`,
-    `identifier_hash`), each with the `subject_hash` it mentions: once per (row, subject),
-    whichever of the subject's identifiers matched (`row_key` names a row)."""
-    candidates_df = df.select("*", F.explode(identifier_hashes(df, source, key)).alias("_hash"))
+    `identifier`, as subject_identifiers gives them), each with the `subject_hash` it
+    mentions: once per (row, subject), whichever of the subject's identifiers matched
+    (`row_key` names a row). The same rows as a match by keyed hash, without hashing every
+    value of the table: a request names its subject in plaintext when it is applied."""
+    candidates_df = df.select("*", F.explode(identifier_values(df, source)).alias("_identifier"))
     wanted_df = F.broadcast(
         subjects_df.select(
-            F.col("identifier_hash").alias("_hash"), F.col("account_hash").alias("subject_hash")
+            F.col("identifier").alias("_identifier"), F.col("account_hash").alias("subject_hash")
         ).distinct()
     )
     return (
-        candidates_df.join(wanted_df, on="_hash", how="inner").drop("_hash").dropDuplicates([*row_key, "subject_hash"])
+        candidates_df.join(wanted_df, on="_identifier", how="inner")
+        .drop("_identifier")
+        .dropDuplicates([*row_key, "subject_hash"])
     )
 
 

@@ -25,7 +25,7 @@ from jobs.lake.layout import (
     Lake,
     is_delta,
 )
-from transforms.privacy import identifier_hash, subject_hashes
+from transforms.privacy import identifier_hash, normalized_identifier, subject_identifiers
 
 
 @dataclass(frozen=True)
@@ -54,20 +54,23 @@ SUBJECT_TABLES: tuple[SubjectTable, ...] = (
 
 
 def subjects_of(spark: SparkSession, lake: Lake, account_ids: DataFrame, master_key: bytes) -> DataFrame:
-    """(`account_hash`, `kind`, `identifier_hash`) of each account in `account_ids`
-    (`account_id`): all identifiers of its registration, or its id alone if none is held."""
+    """(`account_hash`, `kind`, `identifier`, `identifier_hash`) of each account in
+    `account_ids` (`account_id`): all identifiers of its registration, or its id alone if
+    none is held (subject_identifiers)."""
     key = privacy_key(master_key)
     own_df = account_ids.select(
         identifier_hash(F.col("account_id"), "account_id", key).alias("account_hash"),
         F.lit("account_id").alias("kind"),
+        normalized_identifier(F.col("account_id"), "account_id").alias("identifier"),
         identifier_hash(F.col("account_id"), "account_id", key).alias("identifier_hash"),
     )
     if is_delta(spark, lake.bronze_accounts):
         accounts_df = spark.read.format("delta").load(lake.bronze_accounts)
-        registered_df = subject_hashes(accounts_df.join(account_ids, on="account_id", how="left_semi"), key)
+        registered_df = subject_identifiers(accounts_df.join(account_ids, on="account_id", how="left_semi"), key)
         own_df = own_df.unionByName(registered_df)
-    # Materialized now (hashes only, a few rows per account): erasure deletes the accounts
-    # rows these come from, and every later table must still be matched on all of them.
+    # Materialized now (a few rows per account, held by this process only): erasure deletes
+    # the accounts rows these come from, and every later table must still be matched on all
+    # of them.
     return spark.createDataFrame(own_df.distinct().collect(), own_df.schema)
 
 

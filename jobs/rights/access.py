@@ -1,7 +1,7 @@
 """access: everything the lake holds about one account, as a JSON document a person can read.
 
-The document lists each bronze table (the account's own rows, found by keyed hash exactly as
-erasure finds them, jobs/subjects.py) and the account's silver legs (by its pseudonym),
+The document lists each bronze table (the account's own rows, found by its identifiers exactly
+as erasure finds them, jobs/subjects.py) and the account's silver legs (by its pseudonym),
 with table names, row counts and times. It is written with mode 0600, atomically; the log
 says how many rows, never which. Open access requests of the account are marked answered.
 """
@@ -36,7 +36,7 @@ def access_report(spark: SparkSession, lake: Lake, master_key: bytes, account_id
     key = privacy_key(master_key)
     tables = []
     for table, table_df in present_tables(spark, lake):
-        rows_df = subject_rows(table_df, table.source, subjects_df, key, table.row_key)
+        rows_df = subject_rows(table_df, table.source, subjects_df, table.row_key)
         tables.append(_section(table.name, "bronze", rows_df, table.row_key))
     if is_delta(spark, lake.silver_cdr):
         pseudonym = ids_df.select(account_pseudonym(F.col("account_id"), master_key).alias("account_pseudonym"))

@@ -104,14 +104,13 @@ def _erase_accounts(
     rebuilt_by_caller: set[dt.date],
 ) -> dict[str, Counter]:
     """Steps 1-3 for the accounts of `requests_df`; rows per table and account hash."""
-    key = privacy_key(master_key)
     subjects_df = subjects_of(spark, lake, requests_df.select("account_id").distinct(), master_key)
     _add_to_suppression(spark, lake, subjects_df)
     # Tables are independent: their matches and MERGEs run side by side, so one table's
     # Delta bookkeeping on the driver overlaps another's Spark work.
     tables = present_tables(spark, lake)
     with ThreadPoolExecutor(max_workers=_TABLES_AT_ONCE) as pool:
-        outcomes = list(pool.map(lambda pair: _erase_table(spark, lake, key, subjects_df, *pair), tables))
+        outcomes = list(pool.map(lambda pair: _erase_table(spark, lake, subjects_df, *pair), tables))
     per_table: dict[str, Counter] = {}
     days: set[dt.date] = set()
     for (table, _), (counts, table_days) in zip(tables, outcomes, strict=True):
@@ -129,11 +128,11 @@ def _erase_accounts(
 
 
 def _erase_table(
-    spark: SparkSession, lake: Lake, key: bytes, subjects_df: DataFrame, table: SubjectTable, table_df: DataFrame
+    spark: SparkSession, lake: Lake, subjects_df: DataFrame, table: SubjectTable, table_df: DataFrame
 ) -> tuple[Counter, set[dt.date]]:
     """Step 2 for one table: its rows that mention a subject deleted (or forgotten) in one
     MERGE; rows per subject hash, and the landing days they were in."""
-    matched_df = subject_rows(table_df, table.source, subjects_df, key, table.row_key).persist()
+    matched_df = subject_rows(table_df, table.source, subjects_df, table.row_key).persist()
     try:
         dated = "landing_date" in table_df.columns and table.name != QUARANTINE
         counts: Counter = Counter()
