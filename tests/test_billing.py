@@ -9,7 +9,6 @@ from decimal import Decimal
 from pathlib import Path
 
 from jobs.commands.cli import main
-from tests.landing_fixtures import account, write_accounts
 from transforms.parse_billing import BILLING_FIELDS, parse_billing_lines
 
 LINES_SCHEMA = "source_file string, line_number bigint, value string"
@@ -107,8 +106,9 @@ def test_billing_parser_rejects_every_kind_of_bad_record_with_a_reason(spark):
 
 
 def test_billing_ingest_writes_bronze_and_quarantines_rejects_without_logging_values(spark, tmp_path, hmac_key, caplog):
+    # Billing alone: with no accounts, CDR or usage files the ingest writes only the billing
+    # snapshot and its rejects (no accounts table, no privacy state), twice.
     landing, lake = tmp_path / "landing", tmp_path / "lake"
-    write_accounts(landing, [account("acct-1")])
     write_billing(
         landing,
         [billing_row("txn-1", "acct-1"), billing_row("txn-2", "acct-1", amount="n/a"), billing_row("txn-1", "acct-1")],

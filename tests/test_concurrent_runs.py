@@ -3,7 +3,9 @@ the tables end up as after a single run."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
+import logging
 import os
 import re
 import signal
@@ -20,6 +22,7 @@ from jobs.commands.cli import main
 from jobs.lake.lock import LakeBusy, lake_lock
 from jobs.release.verify import verify_release
 from tests.lock_holder import holding_the_lock
+from tests.log_capture import Messages
 from tests.planted_landing import build_landing
 from tests.test_killed_jobs import KEY, _releases, _start
 
@@ -95,23 +98,30 @@ ONE_RELEASE = """recipients:
 """
 
 
-def test_two_runs_at_once_serialize_a_third_is_refused_and_tables_are_as_after_one_run(spark, tmp_path, pipeline):
+def test_two_runs_at_once_serialize_a_third_is_refused_and_tables_are_as_after_one_run(
+    spark, tmp_path, pipeline, monkeypatch
+):
     build_landing(tmp_path / "landing")
     recipients = tmp_path / "recipients.yaml"
     recipients.write_text(ONE_RELEASE)
     where = [f"--{name}={tmp_path / name}" for name in ("landing", "lake", "exports")]
     where.append(f"--recipients={recipients}")
-    logs = [tmp_path / "first.log", tmp_path / "second.log"]
+    # Two writers: a `tollgate run` process of its own, and one in this process (its JVM warm:
+    # the serialized pair costs one cold run, not two). Whichever takes the lock first, the
+    # other waits for it, and the lock names processes, so the two are told apart by pid.
+    monkeypatch.setenv("TOLLGATE_HMAC_KEY", KEY)
+    log = tmp_path / "process.log"
     # Generous: a loaded 2-core machine has taken 7 minutes for one run of this landing.
-    runs = [_start(["run", *where, f"--wait-lock={PATIENCE_S}"], stderr=log.open("w")) for log in logs]
+    process = _start(["run", *where, f"--wait-lock={PATIENCE_S}"], stderr=log.open("w"))
+    here = _InProcessRun(["run", *where, f"--wait-lock={PATIENCE_S}"])
     try:
-        _refuse_a_third_run_meanwhile(tmp_path, where, runs)
-        assert [run.wait(timeout=2 * PATIENCE_S) for run in runs] == [0, 0]
+        _refuse_a_third_run_meanwhile(tmp_path, where, {process.pid, os.getpid()})
+        assert process.wait(timeout=2 * PATIENCE_S) == 0
+        assert here.result(timeout=2 * PATIENCE_S) == 0
     finally:
-        for run in runs:
-            if run.poll() is None:
-                os.killpg(run.pid, signal.SIGKILL)
-    texts = [log.read_text() for log in logs]
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    texts = [log.read_text(), here.text()]
     assert sum("holds the lake lock" in text and f"waiting up to {PATIENCE_S} s" in text for text in texts) == 1
     # The reference: the same landing run once (then re-run) into the session's own lake.
     reference = pipeline[0] / "lake"
@@ -127,19 +137,39 @@ def test_two_runs_at_once_serialize_a_third_is_refused_and_tables_are_as_after_o
     assert not any((tmp_path / "exports" / ".staging").glob("*"))
 
 
-def _refuse_a_third_run_meanwhile(tmp_path: Path, where: list[str], runs: list[subprocess.Popen]) -> None:
-    """While one of `runs` holds the lock, a run that does not wait is refused before it
-    starts Spark, with exit 1 and the holder named."""
+class _InProcessRun:
+    """`tollgate <command>` in a thread of this process; its log records kept as text."""
+
+    def __init__(self, argv: list[str]):
+        self._records = Messages()
+        logging.getLogger("tollgate").addHandler(self._records)
+        self._outcome = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+        self._future = self._outcome.submit(main, argv)
+
+    def result(self, timeout: float) -> int:
+        try:
+            return self._future.result(timeout=timeout)
+        finally:
+            self._outcome.shutdown()
+            logging.getLogger("tollgate").removeHandler(self._records)
+
+    def text(self) -> str:
+        return "\n".join(self._records.messages)
+
+
+def _refuse_a_third_run_meanwhile(tmp_path: Path, where: list[str], holders: set[int]) -> None:
+    """While one of the `holders` (pids) holds the lock, a run that does not wait is refused
+    before it starts Spark, with exit 1 and the holder named."""
     lock, deadline = tmp_path / "lake" / "_lock", time.monotonic() + PATIENCE_S
     while _holder_pid(lock) is None and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert _holder_pid(lock) in {run.pid for run in runs}
+    assert _holder_pid(lock) in holders
     env = {**os.environ, "TOLLGATE_HMAC_KEY": KEY}
     third = subprocess.run(
         [sys.executable, "-m", "jobs", "run", *where], env=env, capture_output=True, text=True, timeout=PATIENCE_S
     )
     assert third.returncode == 1
     named = re.search(r"another tollgate command \(pid (\d+), `run`, since \d\d:\d\d:\d\d UTC\)", third.stderr)
-    assert named and int(named.group(1)) in {run.pid for run in runs}
+    assert named and int(named.group(1)) in holders
     assert "--wait-lock" in third.stderr and "Traceback" not in third.stderr
     assert "SparkContext" not in third.stderr and "log level" not in third.stderr  # no JVM was started

@@ -73,7 +73,7 @@ def test_a_lower_budget_in_the_settings_applies_to_the_next_release(spark, tmp_p
         reserve_budget(spark, lake, _charge("r2", 0.3, total=0.6))
 
 
-def _race(spark, lake: Lake, recipient: str, rho: float) -> dict[str, str]:
+def _race(spark, lake: Lake, recipient: str, rho: float, total: float = 1.0, label: str = "") -> dict[str, str]:
     """Two reservations released by one barrier; each thread's outcome."""
     barrier = threading.Barrier(2)
     outcomes: dict[str, str] = {}
@@ -81,12 +81,12 @@ def _race(spark, lake: Lake, recipient: str, rho: float) -> dict[str, str]:
     def release(release_id: str) -> None:
         barrier.wait()
         try:
-            reserve_budget(spark, lake, _charge(release_id, rho, recipient=recipient))
+            reserve_budget(spark, lake, _charge(release_id, rho, recipient=recipient, total=total))
             outcomes[release_id] = "reserved"
         except GateRefused:
             outcomes[release_id] = "refused"
 
-    threads = [threading.Thread(target=release, args=(f"{recipient}-{side}",)) for side in ("a", "b")]
+    threads = [threading.Thread(target=release, args=(f"{recipient}{label}-{side}",)) for side in ("a", "b")]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -96,13 +96,14 @@ def _race(spark, lake: Lake, recipient: str, rho: float) -> dict[str, str]:
 
 def test_two_releases_started_together_cannot_both_pass(spark, tmp_path):
     lake = Lake(tmp_path / "lake")
-    # A fresh ledger first (both create the table and the balance row), then existing balances.
-    assert sorted(_race(spark, lake, "fresh", 0.6).values()) == ["refused", "reserved"]
-    # A few rounds: the threads overlap differently each time (conflict and retry, or not).
+    # A fresh ledger first (both create the table and the balance row).
+    assert sorted(_race(spark, lake, "harbor", 0.6).values()) == ["refused", "reserved"]
+    assert read_balances(spark, lake)["harbor"].rho_spent == cost_amount(0.6)
+    # Then a few rounds on that existing balance: the threads overlap differently each time
+    # (conflict and retry, or not). Each round the settings raise the budget by 0.4: one more
+    # release of 0.4 fits, two do not.
     for index in range(3):
-        recipient = f"busy-{index}"
-        reserve_budget(spark, lake, _charge(f"{recipient}-opening", 0.5, recipient=recipient))
-        assert sorted(_race(spark, lake, recipient, 0.4).values()) == ["refused", "reserved"]
-        balance = read_balances(spark, lake)[recipient]
-        assert (balance.rho_spent, balance.releases) == (cost_amount(0.5) + cost_amount(0.4), 2)
-    assert read_balances(spark, lake)["fresh"].rho_spent == cost_amount(0.6)
+        outcomes = _race(spark, lake, "harbor", 0.4, total=1.2 + 0.4 * index, label=f"-{index}")
+        assert sorted(outcomes.values()) == ["refused", "reserved"]
+        balance = read_balances(spark, lake)["harbor"]
+        assert (balance.rho_spent, balance.releases) == (cost_amount(0.6) + (index + 1) * cost_amount(0.4), index + 2)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 import yaml
@@ -44,12 +46,21 @@ SETTINGS = {
 }
 
 
-@pytest.fixture
-def where(spark, tmp_path):
-    """A lake of silver legs (300 accounts in one cell), and a recipients file with one DP recipient."""
+@pytest.fixture(scope="module")
+def silver_legs(spark, tmp_path_factory) -> Path:
+    """Silver legs, 300 accounts in one cell: written once for the module, copied into each test's lake."""
     legs = [(WEEK, WEEK, 3, 10, "us", "meeting", "app", f"c{a}", f"a{a}", 30) for a in range(300)]
+    path = tmp_path_factory.mktemp("dp-export") / "cdr_legs"
+    spark.createDataFrame(legs, LEGS_SCHEMA).write.format("delta").save(str(path))
+    return path
+
+
+@pytest.fixture
+def where(silver_legs, tmp_path):
+    """A lake of the test's own (ledgers and Data Docs are written in it) with a copy of the silver
+    legs at version 0, and a recipients file with one DP recipient."""
     lake = Lake(tmp_path / "lake")
-    spark.createDataFrame(legs, LEGS_SCHEMA).write.format("delta").save(lake.silver_cdr)
+    shutil.copytree(silver_legs, lake.silver_cdr)
     entry = {"name": "harbor", "kind": "research", "privacy": "dp", "datasets": [DATASET], "regions": ["us", "eu"]}
     recipients = tmp_path / "recipients.yaml"
     recipients.write_text(yaml.safe_dump({"recipients": [{**entry, "dp": SETTINGS}]}))

@@ -4,6 +4,8 @@ Uses the spark fixture (all but the window test)."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+from pathlib import Path
 
 import pytest
 import yaml
@@ -45,12 +47,22 @@ PRIVATE = {
 }
 
 
-def _lake(spark, tmp_path) -> Lake:
-    """Silver legs: one busy cell (300 accounts, 30 minutes each) and 40 lone accounts."""
+@pytest.fixture(scope="module")
+def silver_legs(spark, tmp_path_factory) -> Path:
+    """Silver legs: one busy cell (300 accounts, 30 minutes each) and 40 lone accounts. Written
+    once for the module; each test's lake gets a copy (tests only read it)."""
     busy = [(WEEK, WEEK, 3, 10, "us", "meeting", "app", f"c{a}", f"a{a}", 30) for a in range(300)]
     lone = [(WEEK, WEEK, 5, a % 24, "us", "audio", "web", f"l{a}", f"l{a}", 500) for a in range(40)]
+    path = tmp_path_factory.mktemp("dp-release") / "cdr_legs"
+    spark.createDataFrame(busy + lone, LEGS_SCHEMA).write.format("delta").save(str(path))
+    return path
+
+
+@pytest.fixture
+def lake(silver_legs, tmp_path) -> Lake:
+    """A lake of the test's own (the budget ledger is written in it) with the silver legs at version 0."""
     lake = Lake(tmp_path / "lake")
-    spark.createDataFrame(busy + lone, LEGS_SCHEMA).write.format("delta").save(lake.silver_cdr)
+    shutil.copytree(silver_legs, lake.silver_cdr)
     return lake
 
 
@@ -70,8 +82,7 @@ def test_the_window_is_whole_report_weeks_ending_with_the_last_days_week():
     assert window_weeks(dt.date(2026, 11, 15), 3) == [WEEK - dt.timedelta(weeks=1), WEEK, WEEK + dt.timedelta(weeks=1)]
 
 
-def test_a_public_release_publishes_the_whole_grid_with_its_guarantee(spark, tmp_path):
-    lake = _lake(spark, tmp_path)
+def test_a_public_release_publishes_the_whole_grid_with_its_guarantee(spark, lake, tmp_path):
     source = _release(spark, lake, _recipient(tmp_path, PUBLIC))
     rows = source.rows_df.collect()
     assert len(rows) == 7 * 24 * 1 * 3 * 5
@@ -93,8 +104,7 @@ def test_a_public_release_publishes_the_whole_grid_with_its_guarantee(spark, tmp
     assert charged.epsilon_cost == pytest.approx(source.section["release"]["epsilon_at_delta"])
 
 
-def test_a_coarser_grain_publishes_its_own_grid_and_contract(spark, tmp_path):
-    lake = _lake(spark, tmp_path)
+def test_a_coarser_grain_publishes_its_own_grid_and_contract(spark, lake, tmp_path):
     grain = ["report_week", "local_dow", "region"]
     coarse = {**PUBLIC, "release": {**PUBLIC["release"], "grain": grain}}
     source = _release(spark, lake, _recipient(tmp_path, coarse))
@@ -109,8 +119,7 @@ def test_a_coarser_grain_publishes_its_own_grid_and_contract(spark, tmp_path):
     assert abs(by_day[3].distinct_accounts - 300) < 10 * scale and abs(by_day[5].distinct_accounts - 40) < 10 * scale
 
 
-def test_a_private_release_publishes_only_cells_far_above_the_threshold(spark, tmp_path):
-    lake = _lake(spark, tmp_path)
+def test_a_private_release_publishes_only_cells_far_above_the_threshold(spark, lake, tmp_path):
     source = _release(spark, lake, _recipient(tmp_path, PRIVATE))
     rows = source.rows_df.collect()
     assert [(r.local_dow, r.local_hour, r.product, r.access_type) for r in rows] == [(3, 10, "meeting", "app")]
@@ -118,8 +127,7 @@ def test_a_private_release_publishes_only_cells_far_above_the_threshold(spark, t
     assert check_dp_manifest(source.section, row_count=1) == []
 
 
-def test_a_release_past_the_budget_is_refused_and_recorded(spark, tmp_path):
-    lake = _lake(spark, tmp_path)
+def test_a_release_past_the_budget_is_refused_and_recorded(spark, lake, tmp_path):
     recipient = _recipient(tmp_path, PUBLIC)
     _release(spark, lake, recipient, "20261110T000000Z")
     with pytest.raises(GateRefused, match="budget exhausted"):
@@ -127,9 +135,7 @@ def test_a_release_past_the_budget_is_refused_and_recorded(spark, tmp_path):
     assert read_balances(spark, lake)["harbor"].releases == 1
 
 
-def test_a_release_that_fails_after_its_charge_stays_charged(spark, tmp_path, monkeypatch):
-    lake = _lake(spark, tmp_path)
-
+def test_a_release_that_fails_after_its_charge_stays_charged(spark, lake, tmp_path, monkeypatch):
     def broken_noise(*args, **kwargs):
         raise RuntimeError("noise failed")
 
@@ -139,8 +145,7 @@ def test_a_release_that_fails_after_its_charge_stays_charged(spark, tmp_path, mo
     assert read_balances(spark, lake)["harbor"].releases == 1
 
 
-def test_a_sale_release_without_the_key_fails_before_any_charge(spark, tmp_path):
-    lake = _lake(spark, tmp_path)
+def test_a_sale_release_without_the_key_fails_before_any_charge(spark, lake, tmp_path):
     with pytest.raises(ConfigError, match="needs the HMAC key"):
         _release(spark, lake, _recipient(tmp_path, PUBLIC, kind="sale"))
     assert read_balances(spark, lake) == {}
