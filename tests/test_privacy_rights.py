@@ -9,6 +9,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from delta.tables import DeltaTable
 from pyspark.sql import functions as F
 
 from jobs.config.keys import privacy_key
@@ -148,6 +149,25 @@ def test_an_opt_in_brings_the_account_back_in_the_next_sale_release(rights_lake,
     assert {r.account_id for r in state.where("do_not_sell").collect()} == {OPTED_OUT_AT_REGISTRATION}
     history = spark.sql(f"DESCRIBE HISTORY delta.`{Lake(root / 'lake').privacy_state}`").count()
     assert history >= 2  # the state's earlier versions are Delta's history
+
+
+def test_a_run_keeps_the_account_of_an_open_erasure_out_of_its_day_files_and_audits_those_rows(rights_lake, spark):
+    """The erasure request lands with the account's legs and web requests: the run's ingest
+    keeps them out, so no bronze day file is rewritten to delete them, and the audit counts
+    them as erasing after the ingest counts them (tests/test_erasure.py: 4 legs, 1 request)."""
+    root, _ = rights_lake
+    lake = Lake(root / "lake")
+    audit = {
+        row.table_name: row.rows
+        for row in spark.read.format("delta").load(lake.privacy_audit).where(F.col("action") == "erasure").collect()
+    }
+    assert audit["bronze/cdr_legs"] == 4 and audit["bronze/usage_log"] == 1
+    assert audit["bronze/accounts"] == 1 and audit["bronze/quarantine"] >= 1 and audit["silver/cdr_legs"] == 0
+    for table in (lake.bronze_cdr, lake.bronze_usage):
+        operations = [row.operation for row in DeltaTable.forPath(spark, table).history().collect()]
+        assert set(operations) == {"WRITE"}, operations  # written by ingest (another test re-ingests), never merged
+    legs = spark.read.format("delta").load(lake.bronze_cdr)
+    assert legs.where(F.col("account_id") == ERASED["account_id"]).count() == 0
 
 
 def test_access_report_lists_the_accounts_legs_and_usage_and_nothing_of_anyone_else(rights_lake, capsys):

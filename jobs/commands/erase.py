@@ -10,7 +10,8 @@ from jobs.config.keys import load_hmac_key
 from jobs.config.policy import load_policy
 from jobs.lake.layout import Lake
 from jobs.lake.session import get_spark
-from jobs.rights.erase import erase, open_erasures, print_report, unreadable_request_lines
+from jobs.privacy.subjects import open_erasures
+from jobs.rights.erase import erase, print_report, unreadable_request_lines
 from jobs.stages.ingest import ingest_privacy
 
 HELP = "take in landed privacy requests, apply every open erasure everywhere, rebuild silver and gold, vacuum"

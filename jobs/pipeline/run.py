@@ -44,15 +44,20 @@ def run_pipeline(args: argparse.Namespace) -> RunResult:
     result = RunResult()
 
     def ingest():
-        result.ingest = ingest_stage.ingest(spark, args.landing, lake, days, settings.telephony, key=key)
+        result.ingest = ingest_stage.ingest(
+            spark, args.landing, lake, days, settings.telephony, key=key, keep_out_pending=True
+        )
         ingest_report.print_report(result.ingest)
         legs_by_day = progress.rows_by_landing_day(result.ingest.files)
         progress.day_rows(log, "ingest", legs_by_day, "CDR legs accepted")
         return result.ingest
 
     def erase():
-        # This run rebuilds its days below anyway; vacuum comes after silver is rebuilt.
-        result.erasure = erase_stage.erase(spark, lake, key, policy, rebuilt_by_caller=days, vacuum=False)
+        # This run rebuilds its days below anyway; vacuum comes after silver is rebuilt. Its
+        # ingest kept the open requests' accounts out of the day files: none is rewritten.
+        result.erasure = erase_stage.erase(
+            spark, lake, key, policy, rebuilt_by_caller=days, vacuum=False, kept_out=result.ingest.kept_out
+        )
         erase_stage.print_report(result.erasure)
         return result.erasure
 

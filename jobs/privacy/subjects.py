@@ -81,3 +81,27 @@ def present_tables(spark: SparkSession, lake: Lake) -> Sequence[tuple[SubjectTab
         for table in SUBJECT_TABLES
         if is_delta(spark, table.path(lake))
     ]
+
+
+def open_erasures(spark: SparkSession, lake: Lake) -> DataFrame:
+    """Erasure requests not yet in the audit: `request_id`, `account_id`, `account_hash`."""
+    if not is_delta(spark, lake.privacy_requests):
+        return spark.createDataFrame([], "request_id string, account_id string, account_hash string")
+    requests_df = (
+        spark.read.format("delta")
+        .load(lake.privacy_requests)
+        .where((F.col("kind") == "erasure") & F.col("account_id").isNotNull())
+    )
+    if is_delta(spark, lake.privacy_audit):
+        done_df = spark.read.format("delta").load(lake.privacy_audit).where(F.col("action") == "erasure")
+        requests_df = requests_df.join(done_df.select("request_id"), on="request_id", how="left_anti")
+    return requests_df.select("request_id", "account_id", "account_hash")
+
+
+def pending_erasure_subjects(spark: SparkSession, lake: Lake, master_key: bytes) -> DataFrame | None:
+    """subjects_of the accounts of every open erasure request, or None when there is none:
+    what `tollgate run`'s ingest keeps out of the day tables its erase would rewrite."""
+    account_ids = open_erasures(spark, lake).select("account_id").distinct().collect()
+    if not account_ids:
+        return None
+    return subjects_of(spark, lake, spark.createDataFrame(account_ids, "account_id string"), master_key)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -30,7 +30,7 @@ from jobs.config.policy import Policy
 from jobs.lake.layout import QUARANTINE, SILVER_CDR, Lake, is_delta
 from jobs.lake.session import session_setting
 from jobs.privacy.audit import append_audit
-from jobs.privacy.subjects import SubjectTable, present_tables, subjects_of
+from jobs.privacy.subjects import SubjectTable, open_erasures, present_tables, subjects_of
 from jobs.stages import aggregate as aggregate_stage
 from jobs.stages import anonymize as anonymize_stage
 from transforms.privacy import identifier_hash, subject_rows
@@ -50,21 +50,6 @@ class ErasureReport:
     vacuumed: list[str] = field(default_factory=list)
 
 
-def open_erasures(spark: SparkSession, lake: Lake) -> DataFrame:
-    """Erasure requests not yet in the audit: `request_id`, `account_id`, `account_hash`."""
-    if not is_delta(spark, lake.privacy_requests):
-        return spark.createDataFrame([], "request_id string, account_id string, account_hash string")
-    requests_df = (
-        spark.read.format("delta")
-        .load(lake.privacy_requests)
-        .where((F.col("kind") == "erasure") & F.col("account_id").isNotNull())
-    )
-    if is_delta(spark, lake.privacy_audit):
-        done_df = spark.read.format("delta").load(lake.privacy_audit).where(F.col("action") == "erasure")
-        requests_df = requests_df.join(done_df.select("request_id"), on="request_id", how="left_anti")
-    return requests_df.select("request_id", "account_id", "account_hash")
-
-
 def erase(
     spark: SparkSession,
     lake: Lake,
@@ -73,11 +58,15 @@ def erase(
     *,
     rebuilt_by_caller: Collection[dt.date] = (),
     vacuum: bool = True,
+    kept_out: Mapping[str, Counter] | None = None,
 ) -> ErasureReport:
     """Apply every open erasure request (idempotent: a processed request is not redone).
 
     `tollgate run` rebuilds its own days after this and vacuums once at its end, so it
-    passes those days as `rebuilt_by_caller` and `vacuum=False`.
+    passes those days as `rebuilt_by_caller` and `vacuum=False`. Its ingest kept the
+    requests' accounts out of the day files it wrote, and passes what it kept out (per
+    table and account hash, IngestReport.kept_out): the audit records those rows with the
+    ones deleted here, as it would have had they been written and deleted.
     """
     report = ErasureReport()
     # Held in memory, not read again: erasure rewrites the table these rows come from.
@@ -88,6 +77,9 @@ def erase(
     if requests:
         log.info("erase: %d open erasure request(s)", len(requests))
         per_table = _erase_accounts(spark, lake, master_key, policy, requests_df, report, set(rebuilt_by_caller))
+        for table, counts in (kept_out or {}).items():
+            per_table.setdefault(table, Counter()).update(counts)
+            report.rows[table] += sum(counts.values())
         append_audit(spark, lake, "erasure", requests, per_table)
     if vacuum and is_delta(spark, lake.suppression):
         report.vacuumed = vacuum_identifiable(spark, lake)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import Counter
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -17,7 +19,8 @@ from pyspark.sql import functions as F
 
 from jobs.config.settings import TelephonySource
 from jobs.lake.landing import landed_days, read_numbered_lines
-from jobs.lake.layout import Lake, days_condition, replace_partitions
+from jobs.lake.layout import BRONZE_CDR, BRONZE_USAGE, Lake, days_condition, replace_partitions
+from jobs.privacy.subjects import pending_erasure_subjects
 from jobs.privacy.suppression import (
     ingest_privacy_requests,
     load_suppression,
@@ -29,10 +32,13 @@ from transforms.parse_accounts import ACCOUNT_FIELDS, parse_account_lines
 from transforms.parse_billing import BILLING_FIELDS, parse_billing_lines
 from transforms.parse_cdr import CDR_FIELDS, parse_cdr_lines
 from transforms.parse_usage import USAGE_FIELDS, parse_combined_log
-from transforms.privacy import Suppression
+from transforms.privacy import Suppression, subject_rows
 from transforms.quarantine import REASON
 
 ERASED = "_is_erased"
+_ROW_KEY = ["source_file", "line_number"]
+# Sources whose accepted records an open erasure request keeps out (by kind), and their table.
+_KEPT_OUT_TABLES = {"cdr": BRONZE_CDR, "usage": BRONZE_USAGE}
 
 log = logging.getLogger("tollgate.ingest")
 
@@ -45,13 +51,18 @@ def ingest(
     telephony: Mapping[str, TelephonySource] | None = None,
     *,
     key: bytes,
+    keep_out_pending: bool = False,
 ) -> IngestReport:
-    """Ingest accounts (a full snapshot), the CDR and usage-log files of `days`, every
-    configured telephony folder (undated files: re-read whole each run) and the privacy
-    requests, then rebuild each account's privacy state.
+    """Ingest accounts (a full snapshot), the privacy requests (then each account's privacy
+    state), the CDR and usage-log files of `days` and every configured telephony folder
+    (undated files: re-read whole each run).
 
     Records of erased accounts (the suppression list, matched by keyed hash with `key`) are
     counted and kept out of every table, so a re-run or a backfill never brings them back.
+    With `keep_out_pending` (`tollgate run`, whose erase comes next), the accepted CDR legs and
+    web requests of accounts with an open erasure request are kept out too, and counted per
+    account in `report.kept_out` for that erase's audit: it would otherwise rewrite every day
+    file just written to delete them.
     """
     report = IngestReport()
     suppression = load_suppression(spark, lake, key)
@@ -66,6 +77,9 @@ def ingest(
         )
     else:
         log.warning("no account files under %s/accounts; local times need them", landing)
+    # Before the day files: an erasure request that lands with them keeps its account out.
+    ingest_privacy(spark, landing, lake, key, report, suppression)
+    pending = pending_erasure_subjects(spark, lake, key) if keep_out_pending else None
     billing_files = sorted((landing / "billing").glob("*.csv"))
     if billing_files:  # an undated snapshot, like accounts: replaced whole by each ingest
         parsed_df = parse_billing_lines(read_numbered_lines(spark, billing_files, landing)).withColumn(
@@ -87,12 +101,19 @@ def ingest(
             "landing_date", F.to_date(F.regexp_extract("source_file", r"date=(\d{4}-\d{2}-\d{2})", 1))
         )
         covered = [day for day in days if day in landed]
-        _ingest_source(lake, report, source, parsed_df, fields, target, days=covered, suppression=suppression)
+        _ingest_source(
+            lake, report, source, parsed_df, fields, target, days=covered, suppression=suppression, pending=pending
+        )
     for name, pbx in (telephony or {}).items():
         ingest_telephony(
-            spark, landing, lake, name, pbx, partial(_ingest_source, lake, report, suppression=suppression)
+            spark,
+            landing,
+            lake,
+            name,
+            pbx,
+            partial(_ingest_source, lake, report, suppression=suppression, pending=pending),
         )
-    return ingest_privacy(spark, landing, lake, key, report, suppression)
+    return report
 
 
 def ingest_privacy(
@@ -104,8 +125,9 @@ def ingest_privacy(
     suppression: Suppression | None = None,
 ) -> IngestReport:
     """The privacy requests alone (a full snapshot of landing/privacy_requests), then each
-    account's privacy state: the last step of every ingest, and the first of `tollgate erase`,
-    so that an erasure request that has just landed is applied without waiting for the CDRs."""
+    account's privacy state: a step of every ingest, before the day files, and the first of
+    `tollgate erase`, so that an erasure request that has just landed is applied without
+    waiting for the CDRs."""
     report = report or IngestReport()
     suppression = suppression or load_suppression(spark, lake, key)
     ingest_privacy_requests(spark, landing, lake, suppression, partial(_ingest_source, lake, report))
@@ -124,12 +146,14 @@ def _ingest_source(
     scope: str | None = None,
     *,
     suppression: Suppression,
+    pending: DataFrame | None = None,
 ) -> None:
     """Write accepted rows to `target` and rejects to quarantine, replacing the rows of
     `days` (None: the whole snapshot) or, for undated sources, of `scope`. A record that
-    mentions an erased account, in a field or anywhere in its raw line, goes to neither.
-    The rows are parsed once, cached, and read from memory by the two writes and the one
-    counting job."""
+    mentions an erased account, in a field or anywhere in its raw line, goes to neither; an
+    accepted record that mentions a subject of `pending` (open erasure requests) is kept out
+    and counted (_kept_out). The rows are parsed once, cached, and read from memory by the
+    writes and the counting jobs."""
     kind = "cdr" if source.startswith("telephony:") else source
     parsed_df = parsed_df.select(
         *(name for name in parsed_df.columns if name != "value"),
@@ -147,6 +171,10 @@ def _ingest_source(
         accepted_df = parsed_df.where(is_accepted).select(
             *fields, "source_file", "line_number", "landing_date", "ingested_at"
         )
+        kept_df = None
+        if pending is not None and kind in _KEPT_OUT_TABLES:
+            kept_df = subject_rows(accepted_df, kind, pending, _ROW_KEY).select(*_ROW_KEY, "subject_hash").persist()
+            accepted_df = accepted_df.join(F.broadcast(kept_df.select(*_ROW_KEY).distinct()), _ROW_KEY, "left_anti")
         rejected_df = parsed_df.where(F.col(REASON).isNotNull() & ~F.col(ERASED)).select(
             F.lit(source).alias("source"),
             "landing_date",
@@ -171,8 +199,26 @@ def _ingest_source(
         if day_filter is not None:
             replace_partitions(rejected_df, lake.quarantine, f"source = '{source}' AND {day_filter}", ["source"])
         _count_files(parsed_df, source, report, with_keys="extra_keys" in fields)
+        if kept_df is not None:
+            _kept_out(kept_df, source, _KEPT_OUT_TABLES[kind], report)
     finally:
         parsed_df.unpersist()
+        if kept_df is not None:
+            kept_df.unpersist()
+
+
+def _kept_out(kept_df: DataFrame, source: str, table: str, report: IngestReport) -> None:
+    """The accepted records kept out for open erasure requests: per account hash, for the
+    erase's audit of `table`, and per file, moved from `accepted` to `erased`."""
+    per_account = report.kept_out.setdefault(table, Counter())
+    for row in kept_df.groupBy("subject_hash").count().collect():
+        per_account[row.subject_hash] += row["count"]
+    files_df = kept_df.dropDuplicates(_ROW_KEY).groupBy("source_file").count()
+    per_file = {row.source_file: row["count"] for row in files_df.collect()}
+    for index, count in enumerate(report.files):
+        kept = per_file.get(count.source_file, 0) if count.source == source else 0
+        if kept:
+            report.files[index] = replace(count, accepted=count.accepted - kept, erased=count.erased + kept)
 
 
 def _count_files(parsed_df: DataFrame, source: str, report: IngestReport, *, with_keys: bool) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from jobs.stages.ingest_telephony import log_unknown_columns
@@ -21,7 +22,9 @@ class FileCount:
     read: int
     accepted: int
     quarantined: int
-    erased: int = 0  # records of erased accounts (the suppression list), kept out for good
+    # Records of erased accounts (the suppression list), kept out for good, and (`tollgate run`)
+    # accepted records of accounts with an open erasure request, kept out for its erase.
+    erased: int = 0
 
 
 @dataclass
@@ -30,6 +33,9 @@ class IngestReport:
     unknown_keys: set[str] = field(default_factory=set)
     # Per telephony source: the names of columns no PBX parser knows (never their values).
     unknown_columns: dict[str, set[str]] = field(default_factory=dict)
+    # Per bronze table: accepted records kept out for an open erasure request, per account
+    # hash; the run's erase records them in its audit as the rows it would have deleted.
+    kept_out: dict[str, Counter] = field(default_factory=dict)
 
     def totals(self, source: str) -> tuple[int, int, int, int]:
         rows = [f for f in self.files if f.source == source]
