@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from pyspark.logger import PySparkLogger
 from pyspark.sql import SparkSession
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -50,6 +51,7 @@ def get_spark(app_name: str = "tollgate", extra_conf: dict[str, str] | None = No
     Under spark-submit the submitted configuration wins (pass SPARK_CONF_DIR to use the
     same file there); locally the Delta JARs are loaded from .jars/ and nothing is downloaded.
     """
+    silence_query_context_logs()
     active = SparkSession.getActiveSession()
     if active is not None:
         return active  # one session per process; its settings were fixed when it started
@@ -70,6 +72,15 @@ def get_spark(app_name: str = "tollgate", extra_conf: dict[str, str] | None = No
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+def silence_query_context_logs() -> None:
+    """Turn off the loggers PySpark writes every captured error to (JSON on stderr, with the
+    JVM's message and stack). An analysis error's message holds the query plan, and
+    Tollgate's plans hold the HMAC key pads (hence the key) and can hold values as literals.
+    The error is still raised; the command line reports its type only."""
+    for name in ("DataFrameQueryContextLogger", "SQLQueryContextLogger"):
+        PySparkLogger.getLogger(name).disabled = True
 
 
 @contextlib.contextmanager
