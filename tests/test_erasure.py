@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import logging
@@ -10,11 +11,14 @@ import pytest
 from pyspark.sql import functions as F
 
 from jobs.config.keys import privacy_key, silver_key
-from jobs.lake.layout import Lake
+from jobs.lake.layout import BRONZE_USAGE, Lake
+from jobs.privacy.subjects import SUBJECT_TABLES
+from jobs.rights.erase import _erase_table
 from jobs.rights.requests import request_status
 from tests.leak_scan import every_byte_and_value, leaked_forms, normalised_forms
 from tests.log_capture import Messages
 from tests.rights_fixtures import ERASED, build_rights_landing, run_cli
+from transforms.privacy import subject_identifiers
 
 KEY = "erasure-test-key-0123456789abcdef"
 
@@ -150,3 +154,25 @@ def test_erasing_again_does_nothing_and_a_rerun_of_the_landing_brings_nothing_ba
     assert run_cli("run", root, "--recipients", str(recipients)) == 0
     assert leaked_forms(_traces(), every_byte_and_value(root / "lake")) == []
     assert spark.read.format("delta").load(lake.bronze_cdr).count() == 29
+
+
+def test_the_erase_of_a_run_searches_every_file_but_those_its_ingest_checked(spark, tmp_path):
+    """`tollgate run`'s ingest kept the open requests' accounts out of the files it read; its
+    erase skips those files and still finds the account in a file of an earlier run."""
+    lake = Lake(tmp_path / "lake")
+    checked, earlier = "usage/date=2026-11-03/access.log", "usage/date=2026-11-02/access.log"
+    usage_df = spark.createDataFrame(
+        [(checked, 1, "ada_l", "/signin"), (earlier, 1, "ADA_L", "/signin"), (earlier, 2, "bob", "/signin")],
+        "source_file string, line_number int, remote_user string, url string",
+    ).withColumn("landing_date", F.to_date(F.regexp_extract("source_file", r"date=([\d-]+)", 1)))
+    usage_df.write.format("delta").partitionBy("landing_date").save(lake.bronze_usage)
+    accounts_df = spark.createDataFrame(
+        [("acct-1", None, "ada_l", None)], "account_id string, email string, username string, phone string"
+    )
+    subjects_df = subject_identifiers(accounts_df, privacy_key(KEY.encode()))
+    [table] = [table for table in SUBJECT_TABLES if table.name == BRONZE_USAGE]
+    table_df = spark.read.format("delta").load(lake.bronze_usage)
+    counts, days = _erase_table(spark, lake, subjects_df, table, table_df, {checked})
+    assert sum(counts.values()) == 1 and days == {dt.date(2026, 11, 2)}
+    left = spark.read.format("delta").load(lake.bronze_usage).select("source_file", "line_number").collect()
+    assert sorted(tuple(row) for row in left) == [(earlier, 2), (checked, 1)]

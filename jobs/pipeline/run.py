@@ -54,9 +54,10 @@ def run_pipeline(args: argparse.Namespace) -> RunResult:
 
     def erase():
         # This run rebuilds its days below anyway; vacuum comes after silver is rebuilt. Its
-        # ingest kept the open requests' accounts out of the day files: none is rewritten.
+        # ingest kept the open requests' accounts out of the files it read: none is searched
+        # or rewritten again.
         result.erasure = erase_stage.erase(
-            spark, lake, key, policy, rebuilt_by_caller=days, vacuum=False, kept_out=result.ingest.kept_out
+            spark, lake, key, policy, rebuilt_by_caller=days, vacuum=False, ingested=result.ingest
         )
         erase_stage.print_report(result.erasure)
         return result.erasure

@@ -33,6 +33,7 @@ from jobs.privacy.audit import append_audit
 from jobs.privacy.subjects import SubjectTable, open_erasures, present_tables, subjects_of
 from jobs.stages import aggregate as aggregate_stage
 from jobs.stages import anonymize as anonymize_stage
+from jobs.stages.ingest_report import IngestReport
 from transforms.privacy import identifier_hash, subject_rows
 
 log = logging.getLogger("tollgate.erase")
@@ -58,15 +59,15 @@ def erase(
     *,
     rebuilt_by_caller: Collection[dt.date] = (),
     vacuum: bool = True,
-    kept_out: Mapping[str, Counter] | None = None,
+    ingested: IngestReport | None = None,
 ) -> ErasureReport:
     """Apply every open erasure request (idempotent: a processed request is not redone).
 
     `tollgate run` rebuilds its own days after this and vacuums once at its end, so it
     passes those days as `rebuilt_by_caller` and `vacuum=False`. Its ingest kept the
-    requests' accounts out of the day files it wrote, and passes what it kept out (per
-    table and account hash, IngestReport.kept_out): the audit records those rows with the
-    ones deleted here, as it would have had they been written and deleted.
+    requests' accounts out of the files it read, and it passes its report (`ingested`): the
+    rows of those files are not searched again, and the audit records the rows kept out
+    with the ones deleted here, as it would have had they been written and deleted.
     """
     report = ErasureReport()
     # Held in memory, not read again: erasure rewrites the table these rows come from.
@@ -76,8 +77,11 @@ def erase(
     report.requests = len(requests)
     if requests:
         log.info("erase: %d open erasure request(s)", len(requests))
-        per_table = _erase_accounts(spark, lake, master_key, policy, requests_df, report, set(rebuilt_by_caller))
-        for table, counts in (kept_out or {}).items():
+        checked = ingested.checked_for_erasures if ingested else {}
+        per_table = _erase_accounts(
+            spark, lake, master_key, policy, requests_df, report, set(rebuilt_by_caller), checked
+        )
+        for table, counts in (ingested.kept_out if ingested else {}).items():
             per_table.setdefault(table, Counter()).update(counts)
             report.rows[table] += sum(counts.values())
         append_audit(spark, lake, "erasure", requests, per_table)
@@ -94,15 +98,19 @@ def _erase_accounts(
     requests_df: DataFrame,
     report: ErasureReport,
     rebuilt_by_caller: set[dt.date],
+    checked: Mapping[str, Collection[str]],
 ) -> dict[str, Counter]:
-    """Steps 1-3 for the accounts of `requests_df`; rows per table and account hash."""
+    """Steps 1-3 for the accounts of `requests_df`; rows per table and account hash. The
+    rows of `checked` files (per table) were searched for these accounts as they were read."""
     subjects_df = subjects_of(spark, lake, requests_df.select("account_id").distinct(), master_key)
     _add_to_suppression(spark, lake, subjects_df)
     # Tables are independent: their matches and MERGEs run side by side, so one table's
     # Delta bookkeeping on the driver overlaps another's Spark work.
     tables = present_tables(spark, lake)
     with ThreadPoolExecutor(max_workers=_TABLES_AT_ONCE) as pool:
-        outcomes = list(pool.map(lambda pair: _erase_table(spark, lake, subjects_df, *pair), tables))
+        outcomes = list(
+            pool.map(lambda pair: _erase_table(spark, lake, subjects_df, *pair, checked.get(pair[0].name, ())), tables)
+        )
     per_table: dict[str, Counter] = {}
     days: set[dt.date] = set()
     for (table, _), (counts, table_days) in zip(tables, outcomes, strict=True):
@@ -120,10 +128,18 @@ def _erase_accounts(
 
 
 def _erase_table(
-    spark: SparkSession, lake: Lake, subjects_df: DataFrame, table: SubjectTable, table_df: DataFrame
+    spark: SparkSession,
+    lake: Lake,
+    subjects_df: DataFrame,
+    table: SubjectTable,
+    table_df: DataFrame,
+    checked_files: Collection[str],
 ) -> tuple[Counter, set[dt.date]]:
     """Step 2 for one table: its rows that mention a subject deleted (or forgotten) in one
-    MERGE; rows per subject hash, and the landing days they were in."""
+    MERGE; rows per subject hash, and the landing days they were in. Rows of `checked_files`
+    are not searched (each Parquet row group holds one file's rows, so they are not read)."""
+    if checked_files:
+        table_df = table_df.where(~F.col("source_file").isin(*sorted(checked_files)))
     matched_df = subject_rows(table_df, table.source, subjects_df, table.row_key).persist()
     try:
         dated = "landing_date" in table_df.columns and table.name != QUARANTINE

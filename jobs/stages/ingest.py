@@ -209,7 +209,10 @@ def _ingest_source(
 
 def _kept_out(kept_df: DataFrame, source: str, table: str, report: IngestReport) -> None:
     """The accepted records kept out for open erasure requests: per account hash, for the
-    erase's audit of `table`, and per file, moved from `accepted` to `erased`."""
+    erase's audit of `table`, and per file, moved from `accepted` to `erased`; every file of
+    `source` is recorded as checked."""
+    checked = report.checked_for_erasures.setdefault(table, set())
+    checked.update(count.source_file for count in report.files if count.source == source)
     per_account = report.kept_out.setdefault(table, Counter())
     for row in kept_df.groupBy("subject_hash").count().collect():
         per_account[row.subject_hash] += row["count"]

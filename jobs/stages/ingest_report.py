@@ -34,8 +34,10 @@ class IngestReport:
     # Per telephony source: the names of columns no PBX parser knows (never their values).
     unknown_columns: dict[str, set[str]] = field(default_factory=dict)
     # Per bronze table: accepted records kept out for an open erasure request, per account
-    # hash; the run's erase records them in its audit as the rows it would have deleted.
+    # hash; the run's erase records them in its audit as the rows it would have deleted. And
+    # the landing files whose records were checked so: that erase need not search them again.
     kept_out: dict[str, Counter] = field(default_factory=dict)
+    checked_for_erasures: dict[str, set[str]] = field(default_factory=dict)
 
     def totals(self, source: str) -> tuple[int, int, int, int]:
         rows = [f for f in self.files if f.source == source]
