@@ -15,6 +15,7 @@ from jobs.lake.layout import BRONZE_USAGE, Lake
 from jobs.privacy.subjects import SUBJECT_TABLES
 from jobs.rights.erase import _erase_table
 from jobs.rights.requests import request_status
+from jobs.stages.ingest_report import IngestReport
 from tests.leak_scan import every_byte_and_value, leaked_forms, normalised_forms
 from tests.log_capture import Messages
 from tests.rights_fixtures import ERASED, build_rights_landing, run_cli
@@ -156,14 +157,22 @@ def test_erasing_again_does_nothing_and_a_rerun_of_the_landing_brings_nothing_ba
     assert spark.read.format("delta").load(lake.bronze_cdr).count() == 29
 
 
-def test_the_erase_of_a_run_searches_every_file_but_those_its_ingest_checked(spark, tmp_path):
+def test_the_erase_of_a_run_searches_every_row_but_those_its_ingest_wrote_from_checked_files(spark, tmp_path):
     """`tollgate run`'s ingest kept the open requests' accounts out of the files it read; its
-    erase skips those files and still finds the account in a file of an earlier run."""
+    erase skips the rows it wrote from them, and still finds the account in a file of an
+    earlier run, and in an earlier run's rows of a checked file (a path read twice)."""
     lake = Lake(tmp_path / "lake")
     checked, earlier = "usage/date=2026-11-03/access.log", "usage/date=2026-11-02/access.log"
+    started = dt.datetime(2026, 12, 2, 3, 0, tzinfo=dt.UTC)
+    before, after = started - dt.timedelta(days=1), started + dt.timedelta(seconds=5)
     usage_df = spark.createDataFrame(
-        [(checked, 1, "ada_l", "/signin"), (earlier, 1, "ADA_L", "/signin"), (earlier, 2, "bob", "/signin")],
-        "source_file string, line_number int, remote_user string, url string",
+        [
+            (checked, 1, "ada_l", after),  # written by this ingest: checked as it was read
+            (checked, 2, "Ada_L", before),  # an earlier run's row of the same path: not checked
+            (earlier, 1, "ADA_L", before),
+            (earlier, 2, "bob", before),
+        ],
+        "source_file string, line_number int, remote_user string, ingested_at timestamp",
     ).withColumn("landing_date", F.to_date(F.regexp_extract("source_file", r"date=([\d-]+)", 1)))
     usage_df.write.format("delta").partitionBy("landing_date").save(lake.bronze_usage)
     accounts_df = spark.createDataFrame(
@@ -171,8 +180,9 @@ def test_the_erase_of_a_run_searches_every_file_but_those_its_ingest_checked(spa
     )
     subjects_df = subject_identifiers(accounts_df, privacy_key(KEY.encode()))
     [table] = [table for table in SUBJECT_TABLES if table.name == BRONZE_USAGE]
+    ingested = IngestReport(checked_for_erasures={BRONZE_USAGE: {checked}}, started_at=started)
     table_df = spark.read.format("delta").load(lake.bronze_usage)
-    counts, days = _erase_table(spark, lake, subjects_df, table, table_df, {checked})
-    assert sum(counts.values()) == 1 and days == {dt.date(2026, 11, 2)}
+    counts, days = _erase_table(spark, lake, subjects_df, table, table_df, ingested)
+    assert sum(counts.values()) == 2 and days == {dt.date(2026, 11, 2), dt.date(2026, 11, 3)}
     left = spark.read.format("delta").load(lake.bronze_usage).select("source_file", "line_number").collect()
     assert sorted(tuple(row) for row in left) == [(earlier, 2), (checked, 1)]

@@ -81,6 +81,10 @@ def test_subject_rows_attributes_each_row_once_per_subject(spark):
     assert got == [(1, _h("acct-1")), (2, _h("acct-2")), (3, _h("acct-1")), (4, _h("acct-2"))]
 
 
+# The keyed hashes of acct-1's identifiers in their normalized forms, computed here.
+HASHES_OF_ADA = (_h("acct-1"), _h(EMAIL.lower()), _h("ada_l"), _h("442079460321"))
+
+
 def test_a_match_by_value_finds_the_rows_the_suppression_list_finds_by_hash(spark):
     """Erase matches a subject's plaintext identifiers, ingest the suppression list's keyed
     hashes of them: both must find the same rows, or an erased account could come back."""
@@ -105,6 +109,24 @@ def test_a_match_by_value_finds_the_rows_the_suppression_list_finds_by_hash(spar
         row.line_number
         for row in subject_rows(usage_df, "usage", subjects_df, ("source_file", "line_number")).collect()
     }
-    suppression = Suppression(KEY, tuple(row.identifier_hash for row in subjects_df.collect()))
+    # The list as erase writes it, and as the normalization rules say it should be.
+    assert {row.identifier_hash for row in subjects_df.collect()} == set(HASHES_OF_ADA)
+    suppression = Suppression(KEY, HASHES_OF_ADA)
     by_hash = {row.line_number for row in usage_df.where(suppression.mentions(usage_df, "usage")).collect()}
     assert by_value == by_hash == {1, 2, 5, 6}
+    legs_df = spark.createDataFrame(
+        [
+            ("f", 1, "acct-9", None, "0044 20 7946 0321", None),
+            ("f", 2, "ACCT-1 ", None, None, None),
+            ("f", 3, "acct-9", "ada.lovelace@example.org ", None, None),
+            ("f", 4, "acct-9", None, "+44 20 7946 0322", "ring 0044-20-7946-0321"),  # a word is taken whole
+            ("f", 5, "acct-9", None, None, "mail ADA.LOVELACE@EXAMPLE.ORG, thanks"),
+        ],
+        "source_file string, line_number int, account_id string, participant_email string, caller_number string, "
+        "notes string",
+    )
+    by_value = {
+        row.line_number for row in subject_rows(legs_df, "cdr", subjects_df, ("source_file", "line_number")).collect()
+    }
+    by_hash = {row.line_number for row in legs_df.where(suppression.mentions(legs_df, "cdr")).collect()}
+    assert by_value == by_hash == {1, 2, 3, 5}

@@ -1,8 +1,9 @@
 """Where a data subject's records live, for `tollgate erase` and `tollgate access` alike.
 
 Every table that can hold an account's personal data is listed here once, with how its
-rows are matched (transforms/privacy.py, by keyed hash) and what erasure does to them.
-Silver is not listed: it is rebuilt from bronze, so it follows bronze (see jobs/erase.py).
+rows are matched (transforms/privacy.py: by the subject's normalized identifiers) and what
+erasure does to them. Silver is not listed: it is rebuilt from bronze, so it follows bronze
+(see jobs/rights/erase.py).
 """
 
 from __future__ import annotations

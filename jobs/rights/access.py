@@ -1,7 +1,7 @@
 """access: everything the lake holds about one account, as a JSON document a person can read.
 
 The document lists each bronze table (the account's own rows, found by its identifiers exactly
-as erasure finds them, jobs/subjects.py) and the account's silver legs (by its pseudonym),
+as erasure finds them, jobs/privacy/subjects.py) and the account's silver legs (by its pseudonym),
 with table names, row counts and times. It is written with mode 0600, atomically; the log
 says how many rows, never which. Open access requests of the account are marked answered.
 """

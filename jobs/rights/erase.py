@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -77,13 +77,9 @@ def erase(
     report.requests = len(requests)
     if requests:
         log.info("erase: %d open erasure request(s)", len(requests))
-        checked = ingested.checked_for_erasures if ingested else {}
         per_table = _erase_accounts(
-            spark, lake, master_key, policy, requests_df, report, set(rebuilt_by_caller), checked
+            spark, lake, master_key, policy, requests_df, report, set(rebuilt_by_caller), ingested
         )
-        for table, counts in (ingested.kept_out if ingested else {}).items():
-            per_table.setdefault(table, Counter()).update(counts)
-            report.rows[table] += sum(counts.values())
         append_audit(spark, lake, "erasure", requests, per_table)
     if vacuum and is_delta(spark, lake.suppression):
         report.vacuumed = vacuum_identifiable(spark, lake)
@@ -98,26 +94,26 @@ def _erase_accounts(
     requests_df: DataFrame,
     report: ErasureReport,
     rebuilt_by_caller: set[dt.date],
-    checked: Mapping[str, Collection[str]],
+    ingested: IngestReport | None,
 ) -> dict[str, Counter]:
-    """Steps 1-3 for the accounts of `requests_df`; rows per table and account hash. The
-    rows of `checked` files (per table) were searched for these accounts as they were read."""
+    """Steps 1-3 for the accounts of `requests_df`; rows per table and account hash, with
+    the rows `ingested` kept out. The days rebuilt are those of every match, of the rows
+    kept out, and of the accounts' silver legs (whatever bronze still holds of them)."""
     subjects_df = subjects_of(spark, lake, requests_df.select("account_id").distinct(), master_key)
     _add_to_suppression(spark, lake, subjects_df)
     # Tables are independent: their matches and MERGEs run side by side, so one table's
     # Delta bookkeeping on the driver overlaps another's Spark work.
     tables = present_tables(spark, lake)
     with ThreadPoolExecutor(max_workers=_TABLES_AT_ONCE) as pool:
-        outcomes = list(
-            pool.map(lambda pair: _erase_table(spark, lake, subjects_df, *pair, checked.get(pair[0].name, ())), tables)
-        )
+        outcomes = list(pool.map(lambda pair: _erase_table(spark, lake, subjects_df, *pair, ingested), tables))
     per_table: dict[str, Counter] = {}
-    days: set[dt.date] = set()
+    days: set[dt.date] = set(ingested.kept_out_days) if ingested else set()
     for (table, _), (counts, table_days) in zip(tables, outcomes, strict=True):
-        per_table[table.name] = counts
+        per_table[table.name] = counts + (ingested.kept_out.get(table.name, Counter()) if ingested else Counter())
         days |= table_days
-        report.rows[table.name] += sum(counts.values())
-    per_table[SILVER_CDR] = _silver_rows(spark, lake, master_key, requests_df)
+        report.rows[table.name] += sum(per_table[table.name].values())
+    per_table[SILVER_CDR], silver_days = _silver_rows(spark, lake, master_key, requests_df)
+    days |= silver_days
     report.rows[SILVER_CDR] = sum(per_table[SILVER_CDR].values())
     report.days_rebuilt = sorted(days - rebuilt_by_caller)
     if report.days_rebuilt:
@@ -133,13 +129,15 @@ def _erase_table(
     subjects_df: DataFrame,
     table: SubjectTable,
     table_df: DataFrame,
-    checked_files: Collection[str],
+    ingested: IngestReport | None,
 ) -> tuple[Counter, set[dt.date]]:
     """Step 2 for one table: its rows that mention a subject deleted (or forgotten) in one
-    MERGE; rows per subject hash, and the landing days they were in. Rows of `checked_files`
-    are not searched (each Parquet row group holds one file's rows, so they are not read)."""
-    if checked_files:
-        table_df = table_df.where(~F.col("source_file").isin(*sorted(checked_files)))
+    MERGE; rows per subject hash, and the landing days they were in. The rows `ingested`
+    wrote from files it checked for these accounts are not searched again."""
+    checked = ingested.checked_for_erasures.get(table.name) if ingested else None
+    if checked:
+        written_then = F.col("source_file").isin(*sorted(checked)) & (F.col("ingested_at") >= ingested.started_at)
+        table_df = table_df.where(~F.coalesce(written_then, F.lit(False)))
     matched_df = subject_rows(table_df, table.source, subjects_df, table.row_key).persist()
     try:
         dated = "landing_date" in table_df.columns and table.name != QUARANTINE
@@ -183,18 +181,27 @@ def _apply(spark: SparkSession, path: str, keys_df: DataFrame, row_key: tuple[st
     merge.execute()
 
 
-def _silver_rows(spark: SparkSession, lake: Lake, master_key: bytes, requests_df: DataFrame) -> Counter:
-    """Silver legs under each account's pseudonym, before the rebuild removes them."""
+def _silver_rows(
+    spark: SparkSession, lake: Lake, master_key: bytes, requests_df: DataFrame
+) -> tuple[Counter, set[dt.date]]:
+    """Silver legs under each account's pseudonym, before the rebuild removes them, and the
+    landing days they are on."""
     if not is_delta(spark, lake.silver_cdr):
-        return Counter()
+        return Counter(), set()
     key = privacy_key(master_key)
     pseudonyms_df = requests_df.select(
         identifier_hash(F.col("account_id"), "account_id", key).alias("account_hash"),
         account_pseudonym(F.col("account_id"), master_key).alias("account_pseudonym"),
     ).distinct()
     silver_df = spark.read.format("delta").load(lake.silver_cdr)
-    counts = silver_df.join(pseudonyms_df, on="account_pseudonym", how="inner").groupBy("account_hash").count()
-    return Counter({row.account_hash: row["count"] for row in counts.collect()})
+    matched_df = silver_df.join(pseudonyms_df, on="account_pseudonym", how="inner")
+    counts: Counter = Counter()
+    days: set[dt.date] = set()
+    for row in matched_df.groupBy("account_hash", "landing_date").count().collect():
+        counts[row.account_hash] += row["count"]
+        if row.landing_date is not None:
+            days.add(row.landing_date)
+    return counts, days
 
 
 def vacuum_identifiable(spark: SparkSession, lake: Lake) -> list[str]:

@@ -1,7 +1,8 @@
 """ingest: landing files -> bronze Delta tables; every rejected record -> quarantine, with a reason.
 
 Bronze is the PII zone: records typed as received, plus `source_file`, `line_number`,
-`landing_date` and `ingested_at`. For every file, records read = accepted + quarantined.
+`landing_date` and `ingested_at`. For every file, records read = accepted + quarantined +
+erased (kept out for an erased account, or in `tollgate run` for an open erasure request).
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def ingest(
     account in `report.kept_out` for that erase's audit: it would otherwise rewrite every day
     file just written to delete them.
     """
-    report = IngestReport()
+    report = IngestReport(started_at=dt.datetime.now(dt.UTC))
     suppression = load_suppression(spark, lake, key)
     account_files = sorted((landing / "accounts").glob("*.csv"))
     if account_files:
@@ -173,7 +174,8 @@ def _ingest_source(
         )
         kept_df = None
         if pending is not None and kind in _KEPT_OUT_TABLES:
-            kept_df = subject_rows(accepted_df, kind, pending, _ROW_KEY).select(*_ROW_KEY, "subject_hash").persist()
+            kept_df = subject_rows(accepted_df, kind, pending, _ROW_KEY)
+            kept_df = kept_df.select(*_ROW_KEY, "landing_date", "subject_hash").persist()
             accepted_df = accepted_df.join(F.broadcast(kept_df.select(*_ROW_KEY).distinct()), _ROW_KEY, "left_anti")
         rejected_df = parsed_df.where(F.col(REASON).isNotNull() & ~F.col(ERASED)).select(
             F.lit(source).alias("source"),
@@ -209,13 +211,16 @@ def _ingest_source(
 
 def _kept_out(kept_df: DataFrame, source: str, table: str, report: IngestReport) -> None:
     """The accepted records kept out for open erasure requests: per account hash, for the
-    erase's audit of `table`, and per file, moved from `accepted` to `erased`; every file of
-    `source` is recorded as checked."""
+    erase's audit of `table`; their landing days, which that erase rebuilds (a telephony
+    file's legs can fall on days the run does not rebuild); and per file, moved from
+    `accepted` to `erased`. Every file of `source` is recorded as checked."""
     checked = report.checked_for_erasures.setdefault(table, set())
     checked.update(count.source_file for count in report.files if count.source == source)
     per_account = report.kept_out.setdefault(table, Counter())
-    for row in kept_df.groupBy("subject_hash").count().collect():
+    for row in kept_df.groupBy("subject_hash", "landing_date").count().collect():
         per_account[row.subject_hash] += row["count"]
+        if row.landing_date is not None:
+            report.kept_out_days.add(row.landing_date)
     files_df = kept_df.dropDuplicates(_ROW_KEY).groupBy("source_file").count()
     per_file = {row.source_file: row["count"] for row in files_df.collect()}
     for index, count in enumerate(report.files):

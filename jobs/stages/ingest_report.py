@@ -3,6 +3,7 @@ names (never the values) of unknown keys and columns; and how they are logged.""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from collections import Counter
@@ -34,10 +35,13 @@ class IngestReport:
     # Per telephony source: the names of columns no PBX parser knows (never their values).
     unknown_columns: dict[str, set[str]] = field(default_factory=dict)
     # Per bronze table: accepted records kept out for an open erasure request, per account
-    # hash; the run's erase records them in its audit as the rows it would have deleted. And
-    # the landing files whose records were checked so: that erase need not search them again.
+    # hash; the run's erase records them in its audit as the rows it would have deleted, and
+    # rebuilds the days they fell on. And the landing files whose records were checked so:
+    # that erase need not search the rows this ingest (from `started_at` on) wrote of them.
     kept_out: dict[str, Counter] = field(default_factory=dict)
+    kept_out_days: set[dt.date] = field(default_factory=set)
     checked_for_erasures: dict[str, set[str]] = field(default_factory=dict)
+    started_at: dt.datetime | None = None
 
     def totals(self, source: str) -> tuple[int, int, int, int]:
         rows = [f for f in self.files if f.source == source]
