@@ -3,10 +3,11 @@ which records of any table mention a data subject.
 
 A subject is kept by the keyed hashes of its identifiers (account id, email, username,
 phone); the plaintext is needed only while a request is applied. Every table is matched on
-the same normalized identifiers: by value when a request is applied (`tollgate erase`,
-`tollgate access`: the subject's own identifiers are in hand, and the table's values need no
-hashing), and by keyed hash at ingest (the suppression list, which holds no plaintext, keeps
-an erased account out for good).
+the same normalized identifiers: by value while a request is applied (`tollgate erase`,
+`tollgate access`, and `tollgate run`'s ingest for its open erasure requests: the subject's
+own identifiers are in hand, and the table's values need no hashing), and by keyed hash
+once it is done (the suppression list, which holds no plaintext, keeps an erased account
+out of every later ingest).
 """
 
 from __future__ import annotations
