@@ -105,15 +105,9 @@ def ingest(
         _ingest_source(
             lake, report, source, parsed_df, fields, target, days=covered, suppression=suppression, pending=pending
         )
+    ingest_pbx = partial(_ingest_source, lake, report, suppression=suppression, pending=pending)
     for name, pbx in (telephony or {}).items():
-        ingest_telephony(
-            spark,
-            landing,
-            lake,
-            name,
-            pbx,
-            partial(_ingest_source, lake, report, suppression=suppression, pending=pending),
-        )
+        ingest_telephony(spark, landing, lake, name, pbx, ingest_pbx)
     return report
 
 
