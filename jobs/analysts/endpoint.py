@@ -32,7 +32,7 @@ from jobs.analysts.gold_sql import gold_tables
 from jobs.errors import ConfigError
 from jobs.lake.gold import register_gold
 from jobs.lake.layout import Lake
-from jobs.lake.session import delta_jars, get_spark, project_path, read_spark_defaults
+from jobs.lake.session import delta_jars, driver_java_options, get_spark, project_path, read_spark_defaults
 
 SERVE_JAR = project_path(".jars", "serve", "tollgate-serve.jar")
 GUARD_EXTENSION = "tollgate.serve.GoldOnlyExtension"
@@ -79,8 +79,7 @@ def spark_settings(host: str, port: int, scratch: Path) -> dict[str, str]:
         "spark.driver.extraClassPath": ":".join([str(SERVE_JAR), *(str(jar) for jar in delta_jars())]),
         # get_spark's logging setting, and Derby's log kept out of the working folder.
         "spark.driver.extraJavaOptions": (
-            f"-Dlog4j2.configurationFile={project_path('conf', 'log4j2.properties')}"
-            f" -Dderby.stream.error.file={scratch / 'derby.log'}"
+            f"{driver_java_options(defaults)} -Dderby.stream.error.file={scratch / 'derby.log'}"
         ),
         "spark.sql.catalogImplementation": "hive",
         "spark.sql.hive.thriftServer.singleSession": "true",

@@ -40,6 +40,15 @@ def delta_jars() -> list[Path]:
     return jars
 
 
+def driver_java_options(defaults: dict[str, str]) -> str:
+    """spark-defaults.conf's driver JVM options, its log4j2 file named by absolute path (the
+    file names it relative to the project folder, for spark-submit run from there)."""
+    relative = "-Dlog4j2.configurationFile=conf/log4j2.properties"
+    absolute = f"-Dlog4j2.configurationFile={project_path('conf', 'log4j2.properties')}"
+    options = defaults.get("spark.driver.extraJavaOptions", relative)
+    return options.replace(relative, absolute) if relative in options else f"{absolute} {options}"
+
+
 def _launched_by_spark_submit() -> bool:
     # spark-submit starts the JVM first and hands PySpark its gateway port.
     return "PYSPARK_GATEWAY_PORT" in os.environ
@@ -63,9 +72,7 @@ def get_spark(app_name: str = "tollgate", extra_conf: dict[str, str] | None = No
     if not _launched_by_spark_submit():
         settings = read_spark_defaults(project_path("spark-defaults.conf"))
         settings["spark.jars"] = ",".join(str(jar) for jar in delta_jars())
-        settings["spark.driver.extraJavaOptions"] = (
-            f"-Dlog4j2.configurationFile={project_path('conf', 'log4j2.properties')}"
-        )
+        settings["spark.driver.extraJavaOptions"] = driver_java_options(settings)
         settings.update(extra_conf or {})
         for key, value in settings.items():
             builder = builder.config(key, value)
