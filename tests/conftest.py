@@ -13,17 +13,11 @@ from jobs.synthetic.landing import generate_landing
 from tests.demo_run import run_demo
 from tests.generated_landing import SMALL
 from tests.pipeline_run import build_pipeline
+from tests.suite_spark import INTERPRETED, conf_arguments
 from tests.telephony_lines import parse_asterisk_fixtures, parse_freeswitch_fixtures
 
-# Every Spark of the suite (this process's, and each `tollgate` subprocess a test starts, which
-# inherits PYSPARK_SUBMIT_ARGS) evaluates expressions without generated code: on the suite's
-# tiny tables, compiling a query's generated Java costs more than running it (the two
-# slowest modules: 161 -> 130 s). The results are the same; `bench/run` (in `make test`) and
-# the cluster test keep Spark's default, generated code, as users run it.
-INTERPRETED = {"spark.sql.codegen.wholeStage": "false", "spark.sql.codegen.factoryMode": "NO_CODEGEN"}
-os.environ.setdefault(
-    "PYSPARK_SUBMIT_ARGS", " ".join(f"--conf {key}={value}" for key, value in INTERPRETED.items()) + " pyspark-shell"
-)
+# Each `tollgate` a test runs as a process inherits the suite's Spark settings (tests/suite_spark.py).
+os.environ.setdefault("PYSPARK_SUBMIT_ARGS", " ".join([*conf_arguments(), "pyspark-shell"]))
 
 
 @pytest.fixture(scope="session")

@@ -47,8 +47,14 @@ def _environment(root: Path) -> dict[str, str]:
         for name, value in os.environ.items()
         if not name.startswith(("AIRFLOW", "TOLLGATE_", "SPARK_", "PYSPARK_"))
     }
+    # But the suite's Spark settings (tests/suite_spark.py, set by tests/conftest.py),
+    # which each stage's tollgate inherits through its BashOperator (append_env).
+    suite_spark = (
+        {"PYSPARK_SUBMIT_ARGS": os.environ["PYSPARK_SUBMIT_ARGS"]} if "PYSPARK_SUBMIT_ARGS" in os.environ else {}
+    )
     return {
         **inherited,
+        **suite_spark,
         "AIRFLOW_HOME": str(root / "airflow"),
         "AIRFLOW__CORE__DAGS_FOLDER": str(root / "dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",

@@ -22,6 +22,7 @@ import pytest
 from jobs.commands.cli import main
 from jobs.lake.session import PROJECT_ROOT, delta_jars
 from tests.planted_landing import build_landing
+from tests.suite_spark import conf_arguments
 
 KEY = "cluster-test-key-0123456789abcdef"
 SPARK_HOME = Path(pyspark.__file__).parent
@@ -140,7 +141,8 @@ def _package(dist: Path) -> Path:
 
 
 def _submit(master: str, py_files: Path, root: Path, log: Path) -> int:
-    """spark-submit jobs/__main__.py run, configured by the project's spark-defaults.conf."""
+    """spark-submit jobs/__main__.py run, configured by the project's spark-defaults.conf (and,
+    as every Spark of the suite, tests/suite_spark.py)."""
     env = {name: value for name, value in os.environ.items() if not name.startswith(("SPARK_", "PYSPARK_"))}
     env.update(
         {
@@ -160,6 +162,7 @@ def _submit(master: str, py_files: Path, root: Path, log: Path) -> int:
         str(py_files),
         "--jars",
         ",".join(str(jar) for jar in delta_jars()),
+        *conf_arguments(),
         str(PROJECT_ROOT / "jobs" / "__main__.py"),
         "run",
         *(f"--{name}={root / name}" for name in ("landing", "lake", "exports")),
