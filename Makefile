@@ -5,11 +5,12 @@ BIN    := $(VENV)/bin
 JARS   := .jars
 WEB_ASSETS := .web-assets
 SERVE_JAR := $(JARS)/serve/tollgate-serve.jar
+CLASS_ARCHIVE := $(JARS)/driver-classes.jsa
 SERVE_SRC := $(wildcard jobs/analysts/java/tollgate/serve/*.java)
 
 .PHONY: setup demo lint test test-cluster test-airflow test-serve test-browser package bench clean
 
-setup: $(VENV)/.installed $(JARS)/.fetched $(SERVE_JAR) $(WEB_ASSETS)/urls.json
+setup: $(VENV)/.installed $(JARS)/.fetched $(SERVE_JAR) $(WEB_ASSETS)/urls.json $(CLASS_ARCHIVE)
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +25,12 @@ $(JARS)/.fetched: conf/delta-jars.pom.xml
 	    -DincludeGroupIds=io.delta -DoutputDirectory=$(abspath $(JARS))
 	@ls $(JARS)/delta-spark_*.jar >/dev/null
 	@touch $@
+
+# The driver JVM's class-data archive (jobs/lake/class_archive.py; spark-defaults.conf names it):
+# one short Spark session records the classes of Spark and Delta, every later one maps them.
+# Built again when the packages or the JARs change; Java ignores a stale or missing one.
+$(CLASS_ARCHIVE): $(VENV)/.installed $(JARS)/.fetched jobs/lake/class_archive.py
+	$(BIN)/python -m jobs.lake.class_archive $@
 
 # The browser libraries of the gate's Data Docs (conf/web-assets.json: versions and tarball
 # hashes), fetched with the machine's npm into a git-ignored folder; each site gets a copy, so

@@ -40,13 +40,26 @@ def delta_jars() -> list[Path]:
     return jars
 
 
+# Options of spark-defaults.conf that name a file relative to the project folder (spark-submit
+# is run from there); a local session gets them by absolute path, to run from any folder.
+_PROJECT_FILES = ("-Dlog4j2.configurationFile=", "-XX:SharedArchiveFile=")
+
+
 def driver_java_options(defaults: dict[str, str]) -> str:
-    """spark-defaults.conf's driver JVM options, its log4j2 file named by absolute path (the
-    file names it relative to the project folder, for spark-submit run from there)."""
-    relative = "-Dlog4j2.configurationFile=conf/log4j2.properties"
-    absolute = f"-Dlog4j2.configurationFile={project_path('conf', 'log4j2.properties')}"
-    options = defaults.get("spark.driver.extraJavaOptions", relative)
-    return options.replace(relative, absolute) if relative in options else f"{absolute} {options}"
+    """spark-defaults.conf's driver JVM options, the files they name by absolute path: the
+    log4j2 file (always given) and the class-data archive (jobs/lake/class_archive.py)."""
+    log4j = "-Dlog4j2.configurationFile=conf/log4j2.properties"
+    options = defaults.get("spark.driver.extraJavaOptions", log4j).split()
+    if not any(option.startswith(_PROJECT_FILES[0]) for option in options):
+        options.insert(0, log4j)
+    return " ".join(_absolute(option) for option in options)
+
+
+def _absolute(option: str) -> str:
+    for prefix in _PROJECT_FILES:
+        if option.startswith(prefix) and not Path(option[len(prefix) :]).is_absolute():
+            return prefix + str(project_path(*Path(option[len(prefix) :]).parts))
+    return option
 
 
 def _launched_by_spark_submit() -> bool:
