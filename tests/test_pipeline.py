@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from delta.tables import DeltaTable
 from pyspark.sql import functions as F
 
 from jobs.commands.cli import main
@@ -63,6 +64,20 @@ def test_every_record_is_accepted_or_quarantined_with_a_reason(pipeline, spark):
     # The record with the unknown key is accepted, but its key's value is gone.
     extra = cdr.where(F.col("leg_id") == "leg-extra").first()
     assert extra.extra_keys == ["client_debug"] and "client_debug" not in cdr.columns
+
+
+def test_each_ingest_quarantines_every_sources_rejects_in_one_commit(pipeline, spark):
+    """jobs/stages/quarantine_batch.py: the fixture's two runs ingest five sources each, and
+    quarantine gets one commit from each ingest (one per source before: ten), plus one from
+    each anonymize (its legs of unknown accounts, source silver_cdr)."""
+    root, _, _, _ = pipeline
+    path = str(root / "lake" / "bronze" / "quarantine")
+    commits = DeltaTable.forPath(spark, path).history().where(F.col("operation") == "WRITE").collect()
+    predicates = [commit.operationParameters.get("predicate") or "" for commit in commits]
+    from_ingest = [predicate for predicate in predicates if "silver_cdr" not in predicate]
+    assert len(from_ingest) == 2, predicates
+    # The later one replaces the rows of every source at once.
+    assert all(f"source = '{source}'" in max(from_ingest, key=len) for source in ("accounts", "cdr", "usage"))
 
 
 def test_no_planted_value_in_any_byte_or_value_of_silver_or_gold(pipeline):

@@ -29,6 +29,7 @@ from jobs.privacy.suppression import (
 )
 from jobs.stages.ingest_report import FileCount, IngestReport
 from jobs.stages.ingest_telephony import ingest_telephony
+from jobs.stages.quarantine_batch import QuarantineBatch
 from transforms.parse_accounts import ACCOUNT_FIELDS, parse_account_lines
 from transforms.parse_billing import BILLING_FIELDS, parse_billing_lines
 from transforms.parse_cdr import CDR_FIELDS, parse_cdr_lines
@@ -67,6 +68,7 @@ def ingest(
     """
     report = IngestReport(started_at=dt.datetime.now(dt.UTC))
     suppression = load_suppression(spark, lake, key)
+    rejects = QuarantineBatch(lake.quarantine)  # every source's: one commit, at the end
     account_files = sorted((landing / "accounts").glob("*.csv"))
     if account_files:
         zones = set(spark.sparkContext._jvm.java.time.ZoneId.getAvailableZoneIds())
@@ -74,12 +76,12 @@ def ingest(
             "landing_date", F.lit(None).cast("date")
         )
         _ingest_source(
-            lake, report, "accounts", parsed_df, ACCOUNT_FIELDS, lake.bronze_accounts, None, suppression=suppression
+            rejects, report, "accounts", parsed_df, ACCOUNT_FIELDS, lake.bronze_accounts, None, suppression=suppression
         )
     else:
         log.warning("no account files under %s/accounts; local times need them", landing)
     # Before the day files: an erasure request that lands with them keeps its account out.
-    ingest_privacy(spark, landing, lake, key, report, suppression)
+    ingest_privacy(spark, landing, lake, key, report, suppression, rejects)
     pending = pending_erasure_subjects(spark, lake, key) if keep_out_pending else None
     billing_files = sorted((landing / "billing").glob("*.csv"))
     if billing_files:  # an undated snapshot, like accounts: replaced whole by each ingest
@@ -87,7 +89,7 @@ def ingest(
             "landing_date", F.lit(None).cast("date")
         )
         _ingest_source(
-            lake, report, "billing", parsed_df, BILLING_FIELDS, lake.bronze_billing, None, suppression=suppression
+            rejects, report, "billing", parsed_df, BILLING_FIELDS, lake.bronze_billing, None, suppression=suppression
         )
     for source, folder, pattern, parser, fields, target in (
         ("cdr", "cdr", "*.jsonl", parse_cdr_lines, (*CDR_FIELDS, "extra_keys"), lake.bronze_cdr),
@@ -103,11 +105,12 @@ def ingest(
         )
         covered = [day for day in days if day in landed]
         _ingest_source(
-            lake, report, source, parsed_df, fields, target, days=covered, suppression=suppression, pending=pending
+            rejects, report, source, parsed_df, fields, target, days=covered, suppression=suppression, pending=pending
         )
-    ingest_pbx = partial(_ingest_source, lake, report, suppression=suppression, pending=pending)
+    ingest_pbx = partial(_ingest_source, rejects, report, suppression=suppression, pending=pending)
     for name, pbx in (telephony or {}).items():
         ingest_telephony(spark, landing, lake, name, pbx, ingest_pbx)
+    rejects.write()
     return report
 
 
@@ -118,20 +121,24 @@ def ingest_privacy(
     key: bytes,
     report: IngestReport | None = None,
     suppression: Suppression | None = None,
+    quarantine: QuarantineBatch | None = None,
 ) -> IngestReport:
     """The privacy requests alone (a full snapshot of landing/privacy_requests), then each
     account's privacy state: a step of every ingest, before the day files, and the first of
     `tollgate erase`, so that an erasure request that has just landed is applied without
-    waiting for the CDRs."""
+    waiting for the CDRs. Its rejects join `quarantine` (ingest's), or are written here."""
     report = report or IngestReport()
     suppression = suppression or load_suppression(spark, lake, key)
-    ingest_privacy_requests(spark, landing, lake, suppression, partial(_ingest_source, lake, report))
+    batch = quarantine or QuarantineBatch(lake.quarantine)
+    ingest_privacy_requests(spark, landing, lake, suppression, partial(_ingest_source, batch, report))
+    if quarantine is None:
+        batch.write()
     write_privacy_state(spark, lake, suppression)
     return report
 
 
 def _ingest_source(
-    lake: Lake,
+    quarantine: QuarantineBatch,
     report: IngestReport,
     source: str,
     parsed_df: DataFrame,
@@ -143,7 +150,7 @@ def _ingest_source(
     suppression: Suppression,
     pending: DataFrame | None = None,
 ) -> None:
-    """Write accepted rows to `target` and rejects to quarantine, replacing the rows of
+    """Write accepted rows to `target` and add rejects to `quarantine`, replacing the rows of
     `days` (None: the whole snapshot) or, for undated sources, of `scope`. A record that
     mentions an erased account, in a field or anywhere in its raw line, goes to neither; an
     accepted record that mentions a subject of `pending` (open erasure requests) is kept out
@@ -183,8 +190,6 @@ def _ingest_source(
         day_filter = days_condition(days)
         if scope is not None:
             replace_partitions(accepted_df, target, scope, ["landing_date"])
-            replace_partitions(rejected_df, lake.quarantine, f"source = '{source}'", ["source"])
-            day_filter = None
         elif days is None:
             accepted_df.write.format("delta").mode("overwrite").save(target)
         else:
@@ -192,9 +197,9 @@ def _ingest_source(
             replace_partitions(
                 accepted_df, target, f"{day_filter} AND source_file LIKE '{source}/date=%'", ["landing_date"]
             )
-        if day_filter is not None:
-            replace_partitions(rejected_df, lake.quarantine, f"source = '{source}' AND {day_filter}", ["source"])
-        _count_files(parsed_df, source, report, with_keys="extra_keys" in fields)
+        counts = _count_files(parsed_df, source, report, with_keys="extra_keys" in fields)
+        condition = f"source = '{source}'" + ("" if scope is not None else f" AND {day_filter}")
+        quarantine.add(rejected_df, condition, rejected=sum(count.quarantined for count in counts))
         if kept_df is not None:
             _kept_out(kept_df, source, _KEPT_OUT_TABLES[kind], report)
     finally:
@@ -223,9 +228,9 @@ def _kept_out(kept_df: DataFrame, source: str, table: str, report: IngestReport)
             report.files[index] = replace(count, accepted=count.accepted - kept, erased=count.erased + kept)
 
 
-def _count_files(parsed_df: DataFrame, source: str, report: IngestReport, *, with_keys: bool) -> None:
-    """Per file: records read, accepted, quarantined and erased; with `with_keys`, the names
-    of unknown keys (or PBX columns) seen, in the same job (distinct lists of names, few)."""
+def _count_files(parsed_df: DataFrame, source: str, report: IngestReport, *, with_keys: bool) -> list[FileCount]:
+    """Per file (added to `report`, returned): records read, accepted, quarantined and erased;
+    with `with_keys`, the names of unknown keys (or PBX columns) seen, in the same job."""
     keys = [F.collect_set("extra_keys").alias("key_lists")] if with_keys else []
     rows = (
         parsed_df.groupBy("source_file")
@@ -239,8 +244,10 @@ def _count_files(parsed_df: DataFrame, source: str, report: IngestReport, *, wit
         .orderBy("source_file")
         .collect()
     )
-    report.files.extend(FileCount(source, r.source_file, r.read, r.accepted, r.quarantined, r.erased) for r in rows)
+    counts = [FileCount(source, r.source_file, r.read, r.accepted, r.quarantined, r.erased) for r in rows]
+    report.files.extend(counts)
     if with_keys:
         is_pbx = source.startswith("telephony:")
         names = report.unknown_columns.setdefault(source, set()) if is_pbx else report.unknown_keys
         names.update(name for r in rows for key_list in r.key_lists for name in key_list)
+    return counts
