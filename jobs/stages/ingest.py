@@ -27,7 +27,7 @@ from jobs.privacy.suppression import (
     load_suppression,
     write_privacy_state,
 )
-from jobs.stages.ingest_report import FileCount, IngestReport
+from jobs.stages.ingest_report import ERASED, IngestReport, count_files
 from jobs.stages.ingest_telephony import ingest_telephony
 from jobs.stages.quarantine_batch import QuarantineBatch
 from transforms.parse_accounts import ACCOUNT_FIELDS, parse_account_lines
@@ -37,7 +37,6 @@ from transforms.parse_usage import USAGE_FIELDS, parse_combined_log
 from transforms.privacy import Suppression, subject_rows
 from transforms.quarantine import REASON
 
-ERASED = "_is_erased"
 _ROW_KEY = ["source_file", "line_number"]
 # Sources whose accepted records an open erasure request keeps out (by kind), and their table.
 _KEPT_OUT_TABLES = {"cdr": BRONZE_CDR, "usage": BRONZE_USAGE}
@@ -197,7 +196,7 @@ def _ingest_source(
             replace_partitions(
                 accepted_df, target, f"{day_filter} AND source_file LIKE '{source}/date=%'", ["landing_date"]
             )
-        counts = _count_files(parsed_df, source, report, with_keys="extra_keys" in fields)
+        counts = count_files(parsed_df, source, report, with_keys="extra_keys" in fields)
         condition = f"source = '{source}'" + ("" if scope is not None else f" AND {day_filter}")
         quarantine.add(rejected_df, condition, rejected=sum(count.quarantined for count in counts))
         if kept_df is not None:
@@ -226,28 +225,3 @@ def _kept_out(kept_df: DataFrame, source: str, table: str, report: IngestReport)
         kept = per_file.get(count.source_file, 0) if count.source == source else 0
         if kept:
             report.files[index] = replace(count, accepted=count.accepted - kept, erased=count.erased + kept)
-
-
-def _count_files(parsed_df: DataFrame, source: str, report: IngestReport, *, with_keys: bool) -> list[FileCount]:
-    """Per file (added to `report`, returned): records read, accepted, quarantined and erased;
-    with `with_keys`, the names of unknown keys (or PBX columns) seen, in the same job."""
-    keys = [F.collect_set("extra_keys").alias("key_lists")] if with_keys else []
-    rows = (
-        parsed_df.groupBy("source_file")
-        .agg(
-            F.count(F.lit(1)).alias("read"),
-            F.count_if(F.col(REASON).isNull() & ~F.col(ERASED)).alias("accepted"),
-            F.count_if(F.col(REASON).isNotNull() & ~F.col(ERASED)).alias("quarantined"),
-            F.count_if(F.col(ERASED)).alias("erased"),
-            *keys,
-        )
-        .orderBy("source_file")
-        .collect()
-    )
-    counts = [FileCount(source, r.source_file, r.read, r.accepted, r.quarantined, r.erased) for r in rows]
-    report.files.extend(counts)
-    if with_keys:
-        is_pbx = source.startswith("telephony:")
-        names = report.unknown_columns.setdefault(source, set()) if is_pbx else report.unknown_keys
-        names.update(name for r in rows for key_list in r.key_lists for name in key_list)
-    return counts

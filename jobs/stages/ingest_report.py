@@ -9,8 +9,14 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from jobs.stages.ingest_telephony import log_unknown_columns
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
 
+from jobs.stages.ingest_telephony import log_unknown_columns
+from transforms.quarantine import REASON
+
+# ingest's column, on its parsed rows: the record mentions an erased account (kept out, counted).
+ERASED = "_is_erased"
 _FIELD_NAME = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
 
 log = logging.getLogger("tollgate.ingest")
@@ -89,3 +95,29 @@ def print_report(report: IngestReport) -> None:
             if hidden
             else "",
         )
+
+
+def count_files(parsed_df: DataFrame, source: str, report: IngestReport, *, with_keys: bool) -> list[FileCount]:
+    """Per file of `parsed_df` (ingest's parsed rows, REASON and ERASED set; added to `report`
+    and returned): records read, accepted, quarantined and erased; with `with_keys`, the names
+    of unknown keys (or PBX columns) seen, in the same job (distinct lists of names, few)."""
+    keys = [F.collect_set("extra_keys").alias("key_lists")] if with_keys else []
+    rows = (
+        parsed_df.groupBy("source_file")
+        .agg(
+            F.count(F.lit(1)).alias("read"),
+            F.count_if(F.col(REASON).isNull() & ~F.col(ERASED)).alias("accepted"),
+            F.count_if(F.col(REASON).isNotNull() & ~F.col(ERASED)).alias("quarantined"),
+            F.count_if(F.col(ERASED)).alias("erased"),
+            *keys,
+        )
+        .orderBy("source_file")
+        .collect()
+    )
+    counts = [FileCount(source, r.source_file, r.read, r.accepted, r.quarantined, r.erased) for r in rows]
+    report.files.extend(counts)
+    if with_keys:
+        is_pbx = source.startswith("telephony:")
+        names = report.unknown_columns.setdefault(source, set()) if is_pbx else report.unknown_keys
+        names.update(name for r in rows for key_list in r.key_lists for name in key_list)
+    return counts
