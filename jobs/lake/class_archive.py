@@ -6,7 +6,8 @@ overwrite, a MERGE, a VACUUM, JSON and regex parsing, a window, an aggregation),
 exits the JVM writes every class it loaded into FILE. spark-defaults.conf names that file
 (`-XX:SharedArchiveFile=.jars/driver-classes.jsa`), so each later driver maps those classes
 instead of reading and verifying them from the JARs again: a few seconds less for every
-`tollgate` process, Airflow task and spark-submit on 2 cores (bench/RESULTS.md).
+`tollgate` process and Airflow task on 2 cores (bench/RESULTS.md). A driver that spark-submit
+starts with SPARK_CONF_DIR has another class path, and Java leaves the archive unused there.
 
 The archive is a cache, never required: Java ignores a missing or stale one (another JDK, a
 changed JAR or class path), silently because spark-defaults.conf also turns CDS's own log
