@@ -27,16 +27,14 @@ from delta.tables import DeltaTable
 from pyspark.sql import SparkSession, Window
 from pyspark.sql import functions as F
 
-from jobs.lake.session import driver_java_options, get_spark, project_path, read_spark_defaults
-
-_SHARED = "-XX:SharedArchiveFile="
+from jobs.lake.session import ARCHIVE_OPTION, driver_java_options, get_spark, project_path, read_spark_defaults
 
 
 def training_options(partial: Path) -> str:
     """The driver's options of spark-defaults.conf, with the archive to write instead of the
     one to read (Java 17 cannot extend an archive it is reading)."""
     options = driver_java_options(read_spark_defaults(project_path("spark-defaults.conf")))
-    kept = [option for option in options.split() if not option.startswith(_SHARED)]
+    kept = [option for option in options.split() if not option.startswith(ARCHIVE_OPTION)]
     return " ".join([*kept, f"-XX:ArchiveClassesAtExit={partial}"])
 
 

@@ -42,23 +42,25 @@ def delta_jars() -> list[Path]:
 
 # Options of spark-defaults.conf that name a file relative to the project folder (spark-submit
 # is run from there); a local session gets them by absolute path, to run from any folder.
-_PROJECT_FILES = ("-Dlog4j2.configurationFile=", "-XX:SharedArchiveFile=")
+LOG4J_OPTION = "-Dlog4j2.configurationFile="
+ARCHIVE_OPTION = "-XX:SharedArchiveFile="  # the class-data archive (jobs/lake/class_archive.py)
 
 
 def driver_java_options(defaults: dict[str, str]) -> str:
     """spark-defaults.conf's driver JVM options, the files they name by absolute path: the
     log4j2 file (always given) and the class-data archive (jobs/lake/class_archive.py)."""
-    log4j = "-Dlog4j2.configurationFile=conf/log4j2.properties"
+    log4j = f"{LOG4J_OPTION}conf/log4j2.properties"
     options = defaults.get("spark.driver.extraJavaOptions", log4j).split()
-    if not any(option.startswith(_PROJECT_FILES[0]) for option in options):
+    if not any(option.startswith(LOG4J_OPTION) for option in options):
         options.insert(0, log4j)
     return " ".join(_absolute(option) for option in options)
 
 
 def _absolute(option: str) -> str:
-    for prefix in _PROJECT_FILES:
-        if option.startswith(prefix) and not Path(option[len(prefix) :]).is_absolute():
-            return prefix + str(project_path(*Path(option[len(prefix) :]).parts))
+    for prefix in (LOG4J_OPTION, ARCHIVE_OPTION):
+        path = Path(option.removeprefix(prefix))
+        if option.startswith(prefix) and not path.is_absolute():
+            return prefix + str(project_path(*path.parts))
     return option
 
 
