@@ -1,11 +1,14 @@
 """The driver's JVM is started with the options of spark-defaults.conf: the log4j2 file by
 absolute path (the file names it relative to the project folder), the parallel collector, and
-the class-data archive of `make setup` (jobs/lake/class_archive.py), which it can map."""
+the class-data archive of `make setup` (jobs/lake/class_archive.py), which it can map; and
+PySpark does not send the JVM the call site of every DataFrame call."""
 
 from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+
+from pyspark.errors.utils import is_debugging_enabled
 
 from jobs.lake.session import driver_java_options, project_path, read_spark_defaults
 
@@ -21,6 +24,12 @@ def test_the_suite_driver_runs_with_the_jvm_options_of_spark_defaults(spark):
     assert f"-XX:SharedArchiveFile={ARCHIVE}" in arguments
     assert "-Dlog4j2.configurationFile=conf/log4j2.properties" not in arguments
     assert {bean.getName() for bean in management.getGarbageCollectorMXBeans()} == {"PS Scavenge", "PS MarkSweep"}
+
+
+def test_pyspark_records_no_call_sites(spark):
+    # spark-defaults.conf turns it off: six gateway round trips per DataFrame or Column call.
+    assert spark.conf.get("spark.python.sql.dataFrameDebugging.enabled") == "false"
+    assert not is_debugging_enabled()  # what PySpark's wrapper of every call asks
 
 
 def test_the_class_archive_of_make_setup_maps_with_the_drivers_class_path(spark):
