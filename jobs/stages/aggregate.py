@@ -9,6 +9,7 @@ import logging
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from jobs.lake.at_once import at_once
 from jobs.lake.layout import Lake, days_condition, is_delta, replace_partitions
 from transforms.aggregates import (
     call_quality,
@@ -37,21 +38,28 @@ def aggregate(spark: SparkSession, lake: Lake, days: list[dt.date], k: int) -> l
     A week (a date) is recomputed from all of its silver rows, whatever day they landed, so
     a late file for an old day changes exactly the weeks (dates) it belongs to.
     """
-    weeks = _rebuild_cdr_weeks(spark, lake, days, k)
-    _rebuild_web_dates(spark, lake, days, k)
+    # CDR weeks and web dates read and write different tables: side by side, logged in order.
+    (weeks, cells), dates = at_once(
+        lambda: _rebuild_cdr_weeks(spark, lake, days, k), lambda: _rebuild_web_dates(spark, lake, days, k)
+    )
+    if weeks:
+        log.info("aggregate: %d weeks rebuilt, %d time-of-day cells published (k=%d)", len(weeks), cells, k)
+    if dates is not None:
+        log.info("aggregate: %d web request dates rebuilt (k=%d visitors)", len(dates), k)
     return weeks
 
 
-def _rebuild_cdr_weeks(spark: SparkSession, lake: Lake, days: list[dt.date], k: int) -> list[dt.date]:
-    """usage_by_time_of_day, then daily_usage and call_quality from its released legs."""
+def _rebuild_cdr_weeks(spark: SparkSession, lake: Lake, days: list[dt.date], k: int) -> tuple[list[dt.date], int]:
+    """usage_by_time_of_day, then daily_usage and call_quality (side by side) from its
+    released legs: (the weeks rebuilt, the time-of-day cells published in them)."""
     if not is_delta(spark, lake.silver_cdr):
         log.info("aggregate: no silver CDR legs yet")
-        return []
+        return [], 0
     silver_df = spark.read.format("delta").load(lake.silver_cdr)
     weeks = _distinct_dates(silver_df.where(days_condition(days)), "report_week")
     if not weeks:
         log.info("aggregate: no silver CDR rows for the selected days")
-        return []
+        return [], 0
     in_weeks = F.col("report_week").isin(*weeks)
     week_legs_df = silver_df.where(in_weeks).select(*CDR_COLUMNS).persist()
     try:
@@ -63,29 +71,33 @@ def _rebuild_cdr_weeks(spark: SparkSession, lake: Lake, days: list[dt.date], k: 
         week_released_legs_df = released_legs(week_legs_df, released_df)
         # Dates of the rebuilt weeks: [week, week + 7 days) for each week.
         in_dates = " OR ".join(f"(date >= DATE'{w}' AND date < DATE'{w + dt.timedelta(days=7)}')" for w in weeks)
-        replace_partitions(daily_usage(week_released_legs_df), lake.gold("daily_usage"), in_dates, ["date"])
-        replace_partitions(
-            call_quality(week_released_legs_df, k),
-            lake.gold("call_quality"),
-            _dates_in("report_week", weeks),
-            ["report_week"],
+        *_, cells = at_once(
+            lambda: replace_partitions(
+                daily_usage(week_released_legs_df), lake.gold("daily_usage"), in_dates, ["date"]
+            ),
+            lambda: replace_partitions(
+                call_quality(week_released_legs_df, k),
+                lake.gold("call_quality"),
+                _dates_in("report_week", weeks),
+                ["report_week"],
+            ),
+            released_df.count,
         )
     finally:
         week_legs_df.unpersist()
-    log.info("aggregate: %d weeks rebuilt, %d time-of-day cells published (k=%d)", len(weeks), released_df.count(), k)
-    return weeks
+    return weeks, cells
 
 
-def _rebuild_web_dates(spark: SparkSession, lake: Lake, days: list[dt.date], k: int) -> list[dt.date]:
-    """web_usage_by_hour for every request date found in the selected days' silver rows."""
+def _rebuild_web_dates(spark: SparkSession, lake: Lake, days: list[dt.date], k: int) -> list[dt.date] | None:
+    """web_usage_by_hour for every request date found in the selected days' silver rows; the
+    dates (None: no silver web requests yet)."""
     if not is_delta(spark, lake.silver_web):
-        return []
+        return None
     silver_df = spark.read.format("delta").load(lake.silver_web)
     dates = _distinct_dates(silver_df.where(days_condition(days)), "request_date")
     if dates:
         hours_df = web_usage_by_hour(silver_df.where(F.col("request_date").isin(*dates)), k)
         replace_partitions(hours_df, lake.gold("web_usage_by_hour"), _dates_in("date", dates), ["date"])
-    log.info("aggregate: %d web request dates rebuilt (k=%d visitors)", len(dates), k)
     return dates
 
 

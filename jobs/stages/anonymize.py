@@ -12,6 +12,7 @@ from pyspark.sql import functions as F
 
 from jobs.config.keys import silver_key, visitor_key
 from jobs.config.policy import Policy
+from jobs.lake.at_once import at_once
 from jobs.lake.layout import Lake, days_condition, is_delta, replace_partitions
 from transforms.quarantine import REASON
 from transforms.silver import ROUTING_COLUMNS, cdr_legs_silver
@@ -47,15 +48,12 @@ def anonymize(
     for source in ("cdr", "usage_log"):
         for column in policy.unclassified(source):
             log.warning("%s column %s is not in the privacy policy: dropped (fail closed)", source, column)
-    # A lake may hold only one of the two dated sources so far (a usage-only day, say).
-    by_reason = _cdr_legs(spark, lake, master_key, day_filter, policy) if is_delta(spark, lake.bronze_cdr) else {}
-    web_rows = 0
-    if is_delta(spark, lake.bronze_usage):
-        usage_df = spark.read.format("delta").load(lake.bronze_usage).where(day_filter)
-        treatments = policy.treatments("usage_log")
-        web_df = web_requests_silver(usage_df, silver_key(master_key), visitor_key(master_key), treatments)
-        replace_partitions(web_df, lake.silver_web, day_filter, ["landing_date"])
-        web_rows = spark.read.format("delta").load(lake.silver_web).where(day_filter).count()
+    # A lake may hold only one of the two dated sources so far (a usage-only day, say). The
+    # two write different tables from different ones: side by side.
+    by_reason, web_rows = at_once(
+        lambda: _cdr_legs(spark, lake, master_key, day_filter, policy) if is_delta(spark, lake.bronze_cdr) else {},
+        lambda: _web_requests(spark, lake, master_key, day_filter, policy),
+    )
     return AnonymizeReport(
         legs_in=sum(by_reason.values()),
         legs_silver=by_reason.get(None, 0),
@@ -63,6 +61,17 @@ def anonymize(
         legs_minor_excluded=by_reason.get("minor account", 0),
         web_requests_silver=web_rows,
     )
+
+
+def _web_requests(spark: SparkSession, lake: Lake, master_key: bytes, day_filter: str, policy: Policy) -> int:
+    """Silver web requests of the days; how many."""
+    if not is_delta(spark, lake.bronze_usage):
+        return 0
+    usage_df = spark.read.format("delta").load(lake.bronze_usage).where(day_filter)
+    treatments = policy.treatments("usage_log")
+    web_df = web_requests_silver(usage_df, silver_key(master_key), visitor_key(master_key), treatments)
+    replace_partitions(web_df, lake.silver_web, day_filter, ["landing_date"])
+    return spark.read.format("delta").load(lake.silver_web).where(day_filter).count()
 
 
 def _cdr_legs(spark: SparkSession, lake: Lake, master_key: bytes, day_filter: str, policy: Policy) -> dict:

@@ -19,14 +19,11 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from jobs.config.settings import TelephonySource
+from jobs.lake.at_once import at_once
 from jobs.lake.landing import landed_days, read_numbered_lines
 from jobs.lake.layout import BRONZE_CDR, BRONZE_USAGE, Lake, days_condition, replace_partitions
 from jobs.privacy.subjects import pending_erasure_subjects
-from jobs.privacy.suppression import (
-    ingest_privacy_requests,
-    load_suppression,
-    write_privacy_state,
-)
+from jobs.privacy.suppression import ingest_privacy_requests, load_suppression, write_privacy_state
 from jobs.stages.ingest_report import ERASED, IngestReport, count_files
 from jobs.stages.ingest_telephony import ingest_telephony
 from jobs.stages.quarantine_batch import QuarantineBatch
@@ -80,8 +77,29 @@ def ingest(
     else:
         log.warning("no account files under %s/accounts; local times need them", landing)
     # Before the day files: an erasure request that lands with them keeps its account out.
-    ingest_privacy(spark, landing, lake, key, report, suppression, rejects)
+    ingest_privacy(spark, landing, lake, key, report, suppression, rejects, state=False)
     pending = pending_erasure_subjects(spark, lake, key) if keep_out_pending else None
+    # The accounts' privacy state is read by no later step of ingest: it is written meanwhile.
+    at_once(
+        lambda: write_privacy_state(spark, lake, suppression),
+        lambda: _ingest_files(spark, landing, lake, days, telephony, report, rejects, suppression, pending),
+    )
+    rejects.write()
+    return report
+
+
+def _ingest_files(
+    spark: SparkSession,
+    landing: Path,
+    lake: Lake,
+    days: list[dt.date],
+    telephony: Mapping[str, TelephonySource] | None,
+    report: IngestReport,
+    rejects: QuarantineBatch,
+    suppression: Suppression,
+    pending: DataFrame | None,
+) -> None:
+    """The billing snapshot, the CDR and usage-log files of `days`, every telephony folder."""
     billing_files = sorted((landing / "billing").glob("*.csv"))
     if billing_files:  # an undated snapshot, like accounts: replaced whole by each ingest
         parsed_df = parse_billing_lines(read_numbered_lines(spark, billing_files, landing)).withColumn(
@@ -109,8 +127,6 @@ def ingest(
     ingest_pbx = partial(_ingest_source, rejects, report, suppression=suppression, pending=pending)
     for name, pbx in (telephony or {}).items():
         ingest_telephony(spark, landing, lake, name, pbx, ingest_pbx)
-    rejects.write()
-    return report
 
 
 def ingest_privacy(
@@ -121,18 +137,22 @@ def ingest_privacy(
     report: IngestReport | None = None,
     suppression: Suppression | None = None,
     quarantine: QuarantineBatch | None = None,
+    *,
+    state: bool = True,
 ) -> IngestReport:
     """The privacy requests alone (a full snapshot of landing/privacy_requests), then each
-    account's privacy state: a step of every ingest, before the day files, and the first of
-    `tollgate erase`, so that an erasure request that has just landed is applied without
-    waiting for the CDRs. Its rejects join `quarantine` (ingest's), or are written here."""
+    account's privacy state (unless not `state`: ingest writes it beside the day files): a
+    step of every ingest, before the day files, and the first of `tollgate erase`, so that an
+    erasure request that has just landed is applied without waiting for the CDRs. Its rejects
+    join `quarantine` (ingest's), or are written here."""
     report = report or IngestReport()
     suppression = suppression or load_suppression(spark, lake, key)
     batch = quarantine or QuarantineBatch(lake.quarantine)
     ingest_privacy_requests(spark, landing, lake, suppression, partial(_ingest_source, batch, report))
     if quarantine is None:
         batch.write()
-    write_privacy_state(spark, lake, suppression)
+    if state:
+        write_privacy_state(spark, lake, suppression)
     return report
 
 
