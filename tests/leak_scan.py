@@ -80,9 +80,14 @@ def every_byte_and_value(folder: Path, skip: str | None = None) -> bytes:
     return b"\n".join(contents) + b"".join(decoded) + b"\n".join(bare)
 
 
-# The clock's own digits: GX names each validation run by its UTC time (20261202T001132.123456Z)
-# and dates it in ISO form; a planted phone group such as "001132" can match them by chance.
-CLOCK_TIMES = re.compile(rb"\d{8}T\d{6}(?:\.\d+)?Z?|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?")
+# The clock's own digits: GX names each validation run by its UTC time (20261202T001132.123456Z),
+# dates it in ISO form and as "2026-12-02 00:11:32 UTC", and sorts runs by its epoch seconds
+# (`_run_time_sort`); a planted phone group such as "001132" or "22092" can match them by chance.
+CLOCK_TIMES = re.compile(
+    rb"\d{8}T\d{6}(?:\.\d+)?Z?"
+    rb"|\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z| UTC|[+-]\d\d:?\d\d)?"
+    rb"|(?<=_run_time_sort': )\d+(?:\.\d+)?|(?<=_run_time_sort\": )\d+(?:\.\d+)?"
+)
 
 
 def without_clock_times(haystack: bytes) -> bytes:

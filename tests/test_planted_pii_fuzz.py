@@ -186,6 +186,10 @@ def test_no_planted_value_beyond_bronze(fuzz_run, part):
 def test_only_the_run_times_gx_writes_are_left_out_of_the_docs_scan():
     docs = b"run 20261202T001132.123456Z at 2026-12-02T00:11:32Z; note +44 001132 7700, 2026-12-02"
     assert without_clock_times(docs) == b"run <time> at <time>; note +44 001132 7700, 2026-12-02"
+    # GX's run records as its pages hold them: the run time spelled out, and its epoch seconds.
+    run = b"{'run_time': '2026-12-02 14:34:52 UTC', '_run_time_sort': 1796222092.454709, 'n': 1796222092}"
+    assert without_clock_times(run) == b"{'run_time': '<time>', '_run_time_sort': <time>, 'n': 1796222092}"
+    assert without_clock_times(b'"_run_time_sort": 1796222092.45') == b'"_run_time_sort": <time>'
 
 
 @settings(max_examples=EXAMPLES, derandomize=FUZZ_SEED is None, database=None, deadline=None)
