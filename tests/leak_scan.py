@@ -86,7 +86,7 @@ def every_byte_and_value(folder: Path, skip: str | None = None) -> bytes:
 CLOCK_TIMES = re.compile(
     rb"\d{8}T\d{6}(?:\.\d+)?Z?"
     rb"|\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z| UTC|[+-]\d\d:?\d\d)?"
-    rb"|(?<=_run_time_sort': )\d+(?:\.\d+)?|(?<=_run_time_sort\": )\d+(?:\.\d+)?"
+    rb"|(?<=_run_time_sort['\"]: )\d+(?:\.\d+)?"
 )
 
 
