@@ -77,7 +77,7 @@ def ingest(
     else:
         log.warning("no account files under %s/accounts; local times need them", landing)
     # Before the day files: an erasure request that lands with them keeps its account out.
-    ingest_privacy(spark, landing, lake, key, report, suppression, rejects, state=False)
+    ingest_privacy_requests(spark, landing, lake, suppression, partial(_ingest_source, rejects, report))
     pending = pending_erasure_subjects(spark, lake, key) if keep_out_pending else None
     # The accounts' privacy state is read by no later step of ingest: it is written meanwhile.
     at_once(
@@ -129,30 +129,17 @@ def _ingest_files(
         ingest_telephony(spark, landing, lake, name, pbx, ingest_pbx)
 
 
-def ingest_privacy(
-    spark: SparkSession,
-    landing: Path,
-    lake: Lake,
-    key: bytes,
-    report: IngestReport | None = None,
-    suppression: Suppression | None = None,
-    quarantine: QuarantineBatch | None = None,
-    *,
-    state: bool = True,
-) -> IngestReport:
+def ingest_privacy(spark: SparkSession, landing: Path, lake: Lake, key: bytes) -> IngestReport:
     """The privacy requests alone (a full snapshot of landing/privacy_requests), then each
-    account's privacy state (unless not `state`: ingest writes it beside the day files): a
-    step of every ingest, before the day files, and the first of `tollgate erase`, so that an
-    erasure request that has just landed is applied without waiting for the CDRs. Its rejects
-    join `quarantine` (ingest's), or are written here."""
-    report = report or IngestReport()
-    suppression = suppression or load_suppression(spark, lake, key)
-    batch = quarantine or QuarantineBatch(lake.quarantine)
+    account's privacy state: the first step of `tollgate erase`, so that an erasure request
+    that has just landed is applied without waiting for the CDRs. (Every ingest takes in the
+    requests the same way, before its day files, and writes the state beside them.)"""
+    report = IngestReport()
+    suppression = load_suppression(spark, lake, key)
+    batch = QuarantineBatch(lake.quarantine)
     ingest_privacy_requests(spark, landing, lake, suppression, partial(_ingest_source, batch, report))
-    if quarantine is None:
-        batch.write()
-    if state:
-        write_privacy_state(spark, lake, suppression)
+    batch.write()
+    write_privacy_state(spark, lake, suppression)
     return report
 
 
