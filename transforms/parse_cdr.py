@@ -52,10 +52,18 @@ _OFFSET_SUFFIX = r"(Z|[+-]\d{2}:?\d{2})$"
 
 
 def parse_cdr_lines(lines_df: DataFrame) -> DataFrame:
-    """One row per input line: the typed leg, `extra_keys` (names only) and a reject reason.
+    """One row per input line: the typed leg, `extra_keys` (names only) and a reject reason,
+    later copies of an accepted leg_id rejected as duplicates.
 
     Input grain: one row per line (`source_file`, `line_number`, `value`).
     """
+    return parse_cdr_records(lines_df).transform(flag_duplicates, "leg_id", ["source_file", "line_number"])
+
+
+def parse_cdr_records(lines_df: DataFrame) -> DataFrame:
+    """parse_cdr_lines without the duplicate check: each line judged on its own. Ingest finds
+    the later copies of a leg on its cached rows instead (jobs/stages/ingest_copies.py): the
+    check's window would shuffle every parsed row with its raw line."""
     parsed = F.from_json(
         F.col("value"),
         CDR_JSON_SCHEMA,
@@ -91,7 +99,7 @@ def parse_cdr_lines(lines_df: DataFrame) -> DataFrame:
         *CDR_FIELDS,
         F.coalesce("extra_keys", F.array().cast("array<string>")).alias("extra_keys"),
         _reject_reason().alias(REASON),
-    ).transform(flag_duplicates, "leg_id", ["source_file", "line_number"])
+    )
 
 
 def _raw(name: str) -> str:

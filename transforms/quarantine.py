@@ -29,3 +29,13 @@ def flag_duplicates(df: DataFrame, key_col: str, order_cols: list[str]) -> DataF
     window = Window.partitionBy(key_col).orderBy(F.col(REASON).isNotNull(), *order_cols)
     is_later_copy = F.col(REASON).isNull() & (F.row_number().over(window) > 1)
     return df.withColumn(REASON, F.when(is_later_copy, F.lit(f"duplicate {key_col}")).otherwise(F.col(REASON)))
+
+
+def later_copies(df: DataFrame, key_col: str, order_cols: list[str]) -> DataFrame:
+    """flag_duplicates' rule on the key and order columns alone: the `order_cols` of every
+    accepted row that is not the first accepted row of its key. The window shuffles and sorts
+    these few columns, not whole rows. Grain: one row per later copy."""
+    window = Window.partitionBy(key_col).orderBy(*order_cols)
+    accepted_df = df.where(F.col(REASON).isNull()).select(key_col, *order_cols)
+    numbered_df = accepted_df.select(*order_cols, F.row_number().over(window).alias("_copy_number"))
+    return numbered_df.where(F.col("_copy_number") > 1).drop("_copy_number")

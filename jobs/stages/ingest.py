@@ -24,17 +24,17 @@ from jobs.lake.landing import landed_days, read_numbered_lines
 from jobs.lake.layout import BRONZE_CDR, BRONZE_USAGE, Lake, days_condition, replace_partitions
 from jobs.privacy.subjects import pending_erasure_subjects
 from jobs.privacy.suppression import ingest_privacy_requests, load_suppression, write_privacy_state
+from jobs.stages.ingest_copies import ROW_KEY, reject_later_copies
 from jobs.stages.ingest_report import ERASED, IngestReport, count_files
 from jobs.stages.ingest_telephony import ingest_telephony
 from jobs.stages.quarantine_batch import QuarantineBatch
 from transforms.parse_accounts import ACCOUNT_FIELDS, parse_account_lines
 from transforms.parse_billing import BILLING_FIELDS, parse_billing_lines
-from transforms.parse_cdr import CDR_FIELDS, parse_cdr_lines
+from transforms.parse_cdr import CDR_FIELDS, parse_cdr_records
 from transforms.parse_usage import USAGE_FIELDS, parse_combined_log
 from transforms.privacy import Suppression, subject_rows
 from transforms.quarantine import REASON
 
-_ROW_KEY = ["source_file", "line_number"]
 # Sources whose accepted records an open erasure request keeps out (by kind), and their table.
 _KEPT_OUT_TABLES = {"cdr": BRONZE_CDR, "usage": BRONZE_USAGE}
 
@@ -108,9 +108,9 @@ def _ingest_files(
         _ingest_source(
             rejects, report, "billing", parsed_df, BILLING_FIELDS, lake.bronze_billing, None, suppression=suppression
         )
-    for source, folder, pattern, parser, fields, target in (
-        ("cdr", "cdr", "*.jsonl", parse_cdr_lines, (*CDR_FIELDS, "extra_keys"), lake.bronze_cdr),
-        ("usage", "usage", "*.log", parse_combined_log, USAGE_FIELDS, lake.bronze_usage),
+    for source, folder, pattern, parser, fields, target, key in (
+        ("cdr", "cdr", "*.jsonl", parse_cdr_records, (*CDR_FIELDS, "extra_keys"), lake.bronze_cdr, "leg_id"),
+        ("usage", "usage", "*.log", parse_combined_log, USAGE_FIELDS, lake.bronze_usage, None),
     ):
         landed = landed_days(landing / folder, pattern)
         files = [path for day in days for path in landed.get(day, [])]
@@ -122,7 +122,16 @@ def _ingest_files(
         )
         covered = [day for day in days if day in landed]
         _ingest_source(
-            rejects, report, source, parsed_df, fields, target, days=covered, suppression=suppression, pending=pending
+            rejects,
+            report,
+            source,
+            parsed_df,
+            fields,
+            target,
+            days=covered,
+            suppression=suppression,
+            pending=pending,
+            duplicates_of=key,
         )
     ingest_pbx = partial(_ingest_source, rejects, report, suppression=suppression, pending=pending)
     for name, pbx in (telephony or {}).items():
@@ -155,14 +164,17 @@ def _ingest_source(
     *,
     suppression: Suppression,
     pending: DataFrame | None = None,
+    duplicates_of: str | None = None,
 ) -> None:
     """Write accepted rows to `target` and add rejects to `quarantine`, replacing the rows of
     `days` (None: the whole snapshot) or, for undated sources, of `scope`. A record that
     mentions an erased account, in a field or anywhere in its raw line, goes to neither; an
     accepted record that mentions a subject of `pending` (open erasure requests) is kept out
     and counted (_kept_out). The rows are parsed once, cached, and read from memory by the
-    writes and the counting jobs."""
+    writes and the counting jobs. With `duplicates_of`, later copies of an accepted record
+    with the same value of that column are rejected here (ingest_copies), not by the parser."""
     kind = "cdr" if source.startswith("telephony:") else source
+    lines_df = parsed_df.select(*ROW_KEY, "value")  # the raw lines alone: read again, never parsed
     parsed_df = parsed_df.select(
         *(name for name in parsed_df.columns if name != "value"),
         # Only a rejected record keeps its raw line (raw_record): the cache holds no copy of
@@ -174,16 +186,21 @@ def _ingest_source(
         .otherwise(suppression.mentions(parsed_df, kind))
         .alias(ERASED),
     ).persist()
+    cached = [parsed_df]
+    kept_df = None
     try:
+        if duplicates_of is not None:
+            parsed_df, copies = reject_later_copies(parsed_df, lines_df, duplicates_of, kind, suppression)
+            cached += copies
         is_accepted = F.col(REASON).isNull() & ~F.col(ERASED)
         accepted_df = parsed_df.where(is_accepted).select(
             *fields, "source_file", "line_number", "landing_date", "ingested_at"
         )
-        kept_df = None
         if pending is not None and kind in _KEPT_OUT_TABLES:
-            kept_df = subject_rows(accepted_df, kind, pending, _ROW_KEY)
-            kept_df = kept_df.select(*_ROW_KEY, "landing_date", "subject_hash").persist()
-            accepted_df = accepted_df.join(F.broadcast(kept_df.select(*_ROW_KEY).distinct()), _ROW_KEY, "left_anti")
+            kept_df = subject_rows(accepted_df, kind, pending, ROW_KEY)
+            kept_df = kept_df.select(*ROW_KEY, "landing_date", "subject_hash").persist()
+            cached.append(kept_df)
+            accepted_df = accepted_df.join(F.broadcast(kept_df.select(*ROW_KEY).distinct()), ROW_KEY, "left_anti")
         rejected_df = parsed_df.where(F.col(REASON).isNotNull() & ~F.col(ERASED)).select(
             F.lit(source).alias("source"),
             "landing_date",
@@ -209,9 +226,8 @@ def _ingest_source(
         if kept_df is not None:
             _kept_out(kept_df, source, _KEPT_OUT_TABLES[kind], report)
     finally:
-        parsed_df.unpersist()
-        if kept_df is not None:
-            kept_df.unpersist()
+        for cached_df in cached:
+            cached_df.unpersist()
 
 
 def _kept_out(kept_df: DataFrame, source: str, table: str, report: IngestReport) -> None:
@@ -226,7 +242,7 @@ def _kept_out(kept_df: DataFrame, source: str, table: str, report: IngestReport)
         per_account[row.subject_hash] += row["count"]
         if row.landing_date is not None:
             report.kept_out_days.add(row.landing_date)
-    files_df = kept_df.dropDuplicates(_ROW_KEY).groupBy("source_file").count()
+    files_df = kept_df.dropDuplicates(ROW_KEY).groupBy("source_file").count()
     per_file = {row.source_file: row["count"] for row in files_df.collect()}
     for index, count in enumerate(report.files):
         kept = per_file.get(count.source_file, 0) if count.source == source else 0
