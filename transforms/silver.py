@@ -10,7 +10,7 @@ from pyspark.sql import functions as F
 
 from transforms.generalize import with_calling_code
 from transforms.local_time import with_local_time
-from transforms.pseudonymize import with_pseudonym
+from transforms.pseudonymize import keyed_pseudonym, with_pseudonym
 from transforms.quarantine import REASON, first_reason
 from transforms.user_agent import with_user_agent_classes
 
@@ -38,16 +38,21 @@ def cdr_legs_silver(legs_df: DataFrame, accounts_df: DataFrame, key: bytes, trea
     Grain: one row per participant leg. `treatments` maps every CDR column to drop, keep,
     pseudonymize or generalize:<how>; the silver columns follow from it, in that order.
     """
+    # The account pseudonym is made on the accounts side of the join: once per account, not
+    # once per leg (a leg's account_id equals its account's; legs of no account are rejected).
     accounts = accounts_df.select(
         F.col("account_id").alias("_account_id"),
         F.col("timezone").alias("_timezone"),
         is_minor_at_registration(F.col("birth_date"), F.col("created_at")).alias("_is_minor"),
+        keyed_pseudonym(F.col("account_id"), "account_id", key).alias("_account_pseudonym"),
     )
     staged_df = legs_df.join(accounts, on=legs_df["account_id"] == accounts["_account_id"], how="left")
     silver_columns: list[Column] = [F.col("landing_date")]
     for column, treatment in treatments.items():
         if treatment == "keep":
             silver_columns.append(F.col(column))
+        elif treatment == "pseudonymize" and column == "account_id":
+            silver_columns.append(F.col("_account_pseudonym").alias(pseudonym_name(column)))
         elif treatment == "pseudonymize":
             staged_df = with_pseudonym(staged_df, column, pseudonym_name(column), key)
             silver_columns.append(F.col(pseudonym_name(column)))
