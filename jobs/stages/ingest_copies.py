@@ -30,7 +30,8 @@ def reject_later_copies(
     copies_df = later_copies(cached_df, key_col, ROW_KEY).persist()
     if not copies_df.count():
         return cached_df, [copies_df]
-    # Both sides are cached and counted, so Spark knows their size: small ones are broadcast.
+    # copies_df and raw_df are cached and counted: Spark knows their sizes and broadcasts the
+    # small ones.
     raw_df = lines_df.join(copies_df, ROW_KEY, "left_semi").select(*ROW_KEY, F.col("value").alias("_copy")).persist()
     raw_df.count()
     marked_df = cached_df.join(raw_df, ROW_KEY, "left")
