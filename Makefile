@@ -12,10 +12,15 @@ SERVE_SRC := $(wildcard jobs/analysts/java/tollgate/serve/*.java)
 
 setup: $(VENV)/.installed $(JARS)/.fetched $(SERVE_JAR) $(WEB_ASSETS)/urls.json $(CLASS_ARCHIVE)
 
+# uv installs the pinned packages with parallel downloads: 52 s where pip took 130 s on a clean
+# machine (2026-12-03, same versions installed). Certificates from the system store, as pip's.
+UV := uv==0.13.9
+UV_INSTALL = UV_NATIVE_TLS=1 $(1)/bin/uv pip install --quiet --python $(1)/bin/python
+
 $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet $(UV)
+	$(call UV_INSTALL,$(VENV)) -e '.[dev]'
 	@touch $@
 
 # Delta Lake JARs by coordinates, with the machine's Maven client, into a git-ignored folder.
@@ -81,8 +86,8 @@ test-cluster: setup
 AIRFLOW_VENV := .venv-airflow
 $(AIRFLOW_VENV)/.installed: conf/airflow-requirements.txt
 	@test -x $(AIRFLOW_VENV)/bin/python || $(PYTHON) -m venv $(AIRFLOW_VENV)
-	$(AIRFLOW_VENV)/bin/pip install --quiet --upgrade pip
-	$(AIRFLOW_VENV)/bin/pip install --quiet -r conf/airflow-requirements.txt
+	$(AIRFLOW_VENV)/bin/pip install --quiet $(UV)
+	$(call UV_INSTALL,$(AIRFLOW_VENV)) -r conf/airflow-requirements.txt
 	@touch $@
 
 test-airflow: setup $(AIRFLOW_VENV)/.installed
