@@ -26,6 +26,7 @@ from pathlib import Path
 
 import jinja2
 
+from expectations.docs_views import views_config
 from expectations.result import GateResult
 from expectations.web_assets import WebAssetsMissing, assets_dir, vendored_urls
 
@@ -67,7 +68,7 @@ def build_data_docs(context, docs_dir: Path) -> None:
                 "class_name": "TupleFilesystemStoreBackend",
                 "base_directory": str(docs_dir.resolve()),
             },
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            **views_config(),
         },
     )
     context.build_data_docs(site_names=[DOCS_SITE])

@@ -19,7 +19,6 @@ from pathlib import Path
 import great_expectations as gx
 import pandas as pd
 import pytest
-from great_expectations.data_context.types.base import ProgressBarsConfig
 
 from expectations.docs import build_data_docs, write_withheld_docs
 from expectations.result import GateFailure, GateResult
@@ -28,6 +27,7 @@ from jobs.pipeline.report import _stage_rows, heatmap_figure, png_bytes, render_
 from jobs.pipeline.result import RunResult
 from jobs.stages.anonymize import AnonymizeReport
 from jobs.stages.ingest_report import FileCount, IngestReport
+from tests.gx_pandas import pandas_context
 from tests.headless_chromium import CHROMIUM, LOCAL_SCHEMES, Chromium
 from transforms.vocabulary import REGIONS
 
@@ -42,13 +42,7 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def gate_site(tmp_path_factory) -> Path:
     """GX Data Docs of one refused validation (two checks fail), built as the gate builds them."""
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    batch = (
-        context.data_sources.add_pandas(name="tollgate")
-        .add_dataframe_asset(name=SUITE)
-        .add_batch_definition_whole_dataframe(name="whole_table")
-    )
+    context, batch = pandas_context(SUITE)
     checks = [
         gx.expectations.ExpectTableColumnsToMatchSet(column_set=["local_date", "region", "distinct_accounts"]),
         gx.expectations.ExpectColumnValuesToNotBeNull(column="region"),
