@@ -1,12 +1,12 @@
 """GX's Data Docs page views, with their Jinja templates compiled once per process.
 
 Each GX view builds a Jinja environment of its own, and a site build makes three views (index,
-suite page, validation page), so every gate run compiled the same ~17 templates again for
-each of them: at 7 releases a run, ~350 compilations (under cProfile ~5 of the Data Docs'
-7.4 s; without the profiler ~0.4 s a release on a slow 2-core machine). These views are GX's own, configured by class name in the site's config
-(expectations/docs.py), with one shared in-memory bytecode cache: Jinja keys it by template
-name and checks the source's checksum, so a template is compiled once and the pages are the
-same.
+suite page, validation page), so every gate run compiled the same ~17 templates again for each
+of them: at 7 releases a run, ~350 compilations (under cProfile ~5 of the Data Docs' 7.4 s;
+without the profiler ~0.4 s a release on a slow 2-core machine). These views are GX's own,
+configured by class name in the site's config (expectations/docs.py), with one shared in-memory
+bytecode cache: Jinja keys it by template name and checks the source's checksum, so a template
+is compiled once and the pages are the same.
 """
 
 from __future__ import annotations
