@@ -33,20 +33,20 @@ class _CompiledOnce(jinja2.BytecodeCache):
 _TEMPLATES = _CompiledOnce()
 
 
-class PageView(DefaultJinjaPageView):
-    """GX's suite and validation page view, its templates compiled once per process."""
+class _SharedTemplates:
+    """A GX view whose Jinja environment takes its compiled templates from _TEMPLATES."""
 
     def __init__(self, custom_styles_directory=None, custom_views_directory=None) -> None:
         super().__init__(custom_styles_directory, custom_views_directory)
         self.env.bytecode_cache = _TEMPLATES
 
 
-class IndexPageView(DefaultJinjaIndexPageView):
-    """GX's site index view, its templates compiled once per process."""
+class PageView(_SharedTemplates, DefaultJinjaPageView):
+    """GX's suite and validation page view."""
 
-    def __init__(self, custom_styles_directory=None, custom_views_directory=None) -> None:
-        super().__init__(custom_styles_directory, custom_views_directory)
-        self.env.bytecode_cache = _TEMPLATES
+
+class IndexPageView(_SharedTemplates, DefaultJinjaIndexPageView):
+    """GX's site index view."""
 
 
 def views_config() -> dict:

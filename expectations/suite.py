@@ -45,11 +45,17 @@ def run_checks(
         raise GateError(f"the {suite_name} {what} did not run ({type(error).__name__})") from None
 
 
+def quiet_context():
+    """An ephemeral GX context that draws no progress bars."""
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    return context
+
+
 def run_suite(
     df: DataFrame, suite_name: str, expectations: list, docs_dir: Path | None = None
 ) -> gx.ExpectationSuiteValidationResult:
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    context = quiet_context()
     # persist=False: GX would otherwise cache the whole DataFrame before checking it.
     batch_definition = (
         context.data_sources.add_spark(name="tollgate", persist=False)
