@@ -81,6 +81,10 @@ def test_a_refusal_names_the_release_and_what_was_published_before_it(spark, tmp
     [row] = read_ledger(spark, lake).where("status = 'refused'").collect()
     assert row.release_id == refusal.value.release_id
     assert isinstance(refusal.value, GateRefused), "the command line's exit 3"
+    # Both attempts reached the ledger in the export's one commit, before the rename.
+    history = spark.sql(f"DESCRIBE HISTORY delta.`{lake.ledger}`").collect()
+    assert [(entry.version, entry.operationMetrics["numOutputRows"]) for entry in history] == [(0, "2")]
+    assert list((tmp_path / "exports" / ".staging").iterdir()) == []
 
 
 def test_a_refused_run_writes_its_report_with_the_refusal_and_exits_3(spark, tmp_path, monkeypatch):

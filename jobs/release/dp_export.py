@@ -25,9 +25,16 @@ from jobs.config.policy import Policy
 from jobs.config.recipients import Recipient
 from jobs.lake.layout import Lake
 from jobs.release.dp import BudgetExhausted, dp_release_source
-from jobs.release.ledger import ReleaseRecord, record_release
+from jobs.release.ledger import ReleaseRecord, record_releases
 from jobs.release.manifest import DpPrivacy
-from jobs.release.publish import ReleaseRefused, ReleaseRequest, ReleaseSlot, claim_release_slot, publish_release
+from jobs.release.publish import (
+    PendingReleases,
+    ReleaseRefused,
+    ReleaseRequest,
+    ReleaseSlot,
+    claim_release_slot,
+    publish_release,
+)
 
 log = logging.getLogger("tollgate.export")
 BUDGET_EXHAUSTED = "dp_budget_exhausted"
@@ -43,11 +50,13 @@ def export_dp_release(
     *,
     master_key: bytes | None = None,
     last_day: dt.date | None = None,
+    pending: PendingReleases | None = None,
 ) -> Path:
     """Charge, noise, gate and publish one DP release; the ledger records either way.
 
     Returns the release folder; raises ReleaseRefused (after a `refused` ledger row) when the
-    budget cannot pay for it or the gate refuses it, leaving no release behind.
+    budget cannot pay for it or the gate refuses it, leaving no release behind. With
+    `pending` (an export's), the ledger row and the rename wait for its commit.
     """
     slot = claim_release_slot(lake, exports, recipient.name, dataset)
     try:
@@ -55,7 +64,7 @@ def export_dp_release(
             spark, lake, recipient, dataset, slot.release_id, last_day or slot.created_at.date(), master_key
         )
     except BudgetExhausted as refusal:
-        raise _refused_for_budget(spark, lake, recipient, dataset, slot, refusal) from None
+        raise _refused_for_budget(spark, lake, recipient, dataset, slot, refusal, pending) from None
     request = ReleaseRequest(
         what="release",
         recipient=recipient,
@@ -73,7 +82,7 @@ def export_dp_release(
             regions=sorted(recipient.regions), consent_rule=source.consent["rule"], dp=source.section
         ),
     )
-    final_dir, manifest = publish_release(spark, lake, exports, request, slot)
+    final_dir, manifest = publish_release(spark, lake, exports, request, slot, pending)
     log.info(
         "export %s/%s: DP release %s, %d cells, epsilon %.3g at delta %.1e, gate passed",
         recipient.name,
@@ -87,25 +96,31 @@ def export_dp_release(
 
 
 def _refused_for_budget(
-    spark: SparkSession, lake: Lake, recipient: Recipient, dataset: str, slot: ReleaseSlot, refusal: BudgetExhausted
+    spark: SparkSession,
+    lake: Lake,
+    recipient: Recipient,
+    dataset: str,
+    slot: ReleaseSlot,
+    refusal: BudgetExhausted,
+    pending: PendingReleases | None,
 ) -> ReleaseRefused:
     """Record the refusal in the release ledger and word it as a gate refusal: one table-level
     check, `dp_budget_exhausted`, that names no value."""
     failure = GateFailure(column=None, expectation=BUDGET_EXHAUSTED)
-    record_release(
-        spark,
-        lake,
-        ReleaseRecord(
-            recipient=recipient.name,
-            recipient_kind=recipient.kind,
-            dataset=dataset,
-            release_id=slot.release_id,
-            status="refused",
-            created_at=slot.created_at,
-            source_delta_versions=refusal.delta_versions,
-            failures=(failure,),
-        ),
+    record = ReleaseRecord(
+        recipient=recipient.name,
+        recipient_kind=recipient.kind,
+        dataset=dataset,
+        release_id=slot.release_id,
+        status="refused",
+        created_at=slot.created_at,
+        source_delta_versions=refusal.delta_versions,
+        failures=(failure,),
     )
+    if pending is None:
+        record_releases(spark, lake, [record])
+    else:
+        pending.refused(record)
     # The figures (cost, spent, total) are budget arithmetic, not data: the operator sees them.
     log.warning("%s; `tollgate budget` shows what is left", refusal)
     verdict = GateResult(

@@ -29,7 +29,13 @@ from jobs.release.audience import SharedSources, release_source
 from jobs.release.dp_export import export_dp_release
 from jobs.release.extract import export_extract
 from jobs.release.manifest import AggregatePrivacy
-from jobs.release.publish import ReleaseRefused, ReleaseRequest, publish_release, remove_dead_staging
+from jobs.release.publish import (
+    PendingReleases,
+    ReleaseRefused,
+    ReleaseRequest,
+    publish_release,
+    remove_dead_staging,
+)
 from transforms.contracts import CONTRACTS
 
 log = logging.getLogger("tollgate.export")
@@ -46,7 +52,8 @@ def export_all(
     last_day: dt.date | None = None,
 ) -> list[Path]:
     """Every dataset of every recipient; stops at the first refusal (ReleaseRefused, which
-    names the releases published before it).
+    names the releases published before it). All attempts reach the ledger in one commit at
+    the end (or at the refusal), and only then are the passed releases renamed into place.
 
     `master_key` keys subprocessor extracts and Do Not Sell (required for them: ConfigError).
     `last_day` (the run's last day) ends the window of DP releases; without it, their release
@@ -59,6 +66,7 @@ def export_all(
         log.info("export: removed %d staging folder(s) left by exports that died", removed)
     published: list[Path] = []
     shared = SharedSources()  # rows that several releases are made of, computed once
+    pending = PendingReleases()  # one ledger commit for the whole export
     try:
         for recipient in recipients:
             for dataset in recipient.datasets:
@@ -73,6 +81,7 @@ def export_all(
                         master_key=master_key,
                         last_day=last_day,
                         shared=shared,
+                        pending=pending,
                     )
                 )
     except ReleaseRefused as refusal:
@@ -80,6 +89,7 @@ def export_all(
         raise
     finally:
         shared.release()
+        pending.commit(spark, lake)
     return published
 
 
@@ -94,18 +104,20 @@ def export_release(
     master_key: bytes | None = None,
     last_day: dt.date | None = None,
     shared: SharedSources | None = None,
+    pending: PendingReleases | None = None,
 ) -> Path:
     """Gate and publish one release of `dataset` for `recipient`; the ledger records either way.
 
     Returns the release folder; raises ReleaseRefused (after a `refused` ledger row) when the
     gate refuses (or a DP recipient's budget does), leaving no release and nothing in
-    exports/.staging/. `shared` (export_all's) lets releases reuse rows another computed.
+    exports/.staging/. `shared` (export_all's) lets releases reuse rows another computed;
+    with `pending` (export_all's), the ledger row and the rename wait for its commit.
     """
     if dataset in EXTRACT_DATASETS:  # a subprocessor's row-level extract, same release steps
-        return export_extract(spark, lake, exports, recipient, dataset, policy, master_key)
+        return export_extract(spark, lake, exports, recipient, dataset, policy, master_key, pending)
     if recipient.privacy == "dp":  # noise within a budget instead of suppression, same steps
         return export_dp_release(
-            spark, lake, exports, recipient, dataset, policy, master_key=master_key, last_day=last_day
+            spark, lake, exports, recipient, dataset, policy, master_key=master_key, last_day=last_day, pending=pending
         )
     contract = CONTRACTS[dataset]
     k = max(recipient.k or policy.k, policy.k_floor)
@@ -133,6 +145,6 @@ def export_release(
         ),
         privacy=lambda _staged_df: privacy,
     )
-    final_dir, manifest = publish_release(spark, lake, exports, request)
+    final_dir, manifest = publish_release(spark, lake, exports, request, pending=pending)
     log.info("export %s/%s: release %s, %d rows, gate passed", recipient.name, dataset, final_dir, manifest.row_count)
     return final_dir

@@ -41,7 +41,7 @@ from jobs.lake.layout import (
     is_delta,
 )
 from jobs.release.manifest import ExtractPrivacy
-from jobs.release.publish import ReleaseRequest, publish_release
+from jobs.release.publish import PendingReleases, ReleaseRequest, publish_release
 from transforms.extracts import allowed_columns, in_regions, with_account_region
 from transforms.risk import reidentification_risk
 
@@ -58,8 +58,10 @@ def export_extract(
     dataset: str,
     policy: Policy,
     master_key: bytes | None = None,
+    pending: PendingReleases | None = None,
 ) -> Path:
-    """Gate and publish one extract for a subprocessor; the ledger records either way.
+    """Gate and publish one extract for a subprocessor; the ledger records either way (with
+    `pending`, an export's, at its commit).
 
     Raises ConfigError when the policy does not cover it or no key is given, ReleaseRefused (after a `refused`
     ledger row, leaving no release) when the gate refuses.
@@ -103,7 +105,7 @@ def export_extract(
         ),
         privacy=privacy,
     )
-    final_dir, manifest = publish_release(spark, lake, exports, request)
+    final_dir, manifest = publish_release(spark, lake, exports, request, pending=pending)
     log.info(
         "extract %s/%s (role %s): release %s, %d rows, gate passed",
         recipient.name,

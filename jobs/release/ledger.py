@@ -1,13 +1,14 @@
 """The release ledger: one Delta row per export attempt, published or refused; no values.
 
 Grain: one row per (recipient, dataset, release_id) attempt. The table lives at
-`<lake>/_ledger/releases`; each attempt is appended in its own Delta transaction, so the
-ledger's history is the audit trail a privacy officer reads. Gate failures are named by
+`<lake>/_ledger/releases`; the attempts of one export are appended in one Delta transaction
+(jobs/release/publish.py `PendingReleases`), so the ledger's history is the audit trail a
+privacy officer reads, one version per export. Gate failures are named by
 column and check, exactly as the gate reports them; no data value is ever written here.
 The gate's Data Docs for the same attempt are under `<lake>/_gate_docs/` (`gate_docs_dir`).
 
 Example:
-    record_release(spark, lake, ReleaseRecord(..., status="refused", failures=gate.failures))
+    record_releases(spark, lake, [ReleaseRecord(..., status="refused", failures=gate.failures)])
     read_ledger(spark, lake).where("status = 'refused'").show()
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -101,11 +103,12 @@ def gate_docs_dir(lake: Lake, recipient: str, dataset: str, release_id: str) -> 
     return lake.gate_docs(recipient, dataset, release_id)
 
 
-def record_release(spark: SparkSession, lake: Lake, record: ReleaseRecord) -> None:
-    """Append one attempt to the ledger (one Delta transaction; the first creates the table)."""
-    if record.status not in ("published", "refused"):
-        raise ValueError(f"unknown ledger status {record.status!r}")
-    rows_df = spark.createDataFrame([record.as_row()], LEDGER_SCHEMA)
+def record_releases(spark: SparkSession, lake: Lake, records: Sequence[ReleaseRecord]) -> None:
+    """Append attempts to the ledger in one Delta transaction (the first creates the table)."""
+    unknown = sorted({record.status for record in records} - {"published", "refused"})
+    if unknown:
+        raise ValueError(f"unknown ledger status {unknown[0]!r}")
+    rows_df = spark.createDataFrame([record.as_row() for record in records], LEDGER_SCHEMA)
     # Blind appends: concurrent exports to other recipients never conflict in Delta.
     rows_df.write.format("delta").mode("append").save(ledger_path(lake))
 

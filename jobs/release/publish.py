@@ -1,6 +1,11 @@
 """The one way out of the lake: write to exports/.staging/, gate the bytes written, record
 the attempt in the ledger, and rename the folder into place only if the gate passed.
 
+An export's attempts wait in one `PendingReleases` until it ends: then one Delta commit
+records them all in the ledger, and only after it are the passed folders renamed into place,
+so a release never appears without its ledger row. An export killed before that commit leaves
+only staging folders, which the next export removes.
+
 Aggregates (jobs/release/export.py), differentially private releases (jobs/release/dp_export.py)
 and subprocessor extracts (jobs/release/extract.py) all go through `publish_release`; a
 `ReleaseRequest` carries what differs between them (the rows, the gate, the manifest's
@@ -24,7 +29,7 @@ from expectations.result import GateResult
 from jobs.config.recipients import Recipient
 from jobs.errors import GateRefused
 from jobs.lake.layout import Lake
-from jobs.release.ledger import ReleaseRecord, gate_docs_dir, record_release
+from jobs.release.ledger import ReleaseRecord, gate_docs_dir, record_releases
 from jobs.release.manifest import (
     MANIFEST_VERSION,
     AggregatePrivacy,
@@ -90,14 +95,55 @@ def claim_release_slot(lake: Lake, exports: Path, recipient: str, dataset: str) 
     return ReleaseSlot(created_at, final_dir, docs_dir)
 
 
+class PendingReleases:
+    """The ledger rows and the sealed staging folders of one export, until `commit`."""
+
+    def __init__(self) -> None:
+        self.records: list[ReleaseRecord] = []
+        self.moves: list[tuple[Path, Path]] = []  # (staging folder, release folder)
+
+    def refused(self, record: ReleaseRecord) -> None:
+        self.records.append(record)
+
+    def passed(self, record: ReleaseRecord, staging: Path, final_dir: Path) -> None:
+        self.records.append(record)
+        self.moves.append((staging, final_dir))
+
+    def commit(self, spark: SparkSession, lake: Lake) -> None:
+        """Every row in one ledger transaction, then every passed folder renamed into place
+        (the one step a recipient can see). A folder not renamed is removed."""
+        try:
+            if self.records:
+                record_releases(spark, lake, self.records)
+            for staging, final_dir in self.moves:
+                final_dir.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                os.rename(staging, final_dir)
+        finally:
+            for staging, _ in self.moves:
+                shutil.rmtree(staging, ignore_errors=True)
+            self.records, self.moves = [], []
+
+
 def publish_release(
-    spark: SparkSession, lake: Lake, exports: Path, request: ReleaseRequest, slot: ReleaseSlot | None = None
+    spark: SparkSession,
+    lake: Lake,
+    exports: Path,
+    request: ReleaseRequest,
+    slot: ReleaseSlot | None = None,
+    pending: PendingReleases | None = None,
 ) -> tuple[Path, Manifest]:
     """Stage, gate and publish one release; the ledger records either way.
 
     Returns the release folder and its manifest; raises ReleaseRefused (after a `refused`
     ledger row) when the gate refuses, leaving no release and nothing in exports/.staging/.
+    With `pending` (an export's), the row and the rename wait for its commit.
     """
+    if pending is None:
+        pending = PendingReleases()
+        try:
+            return publish_release(spark, lake, exports, request, slot, pending)
+        finally:
+            pending.commit(spark, lake)
     recipient, dataset = request.recipient, request.dataset
     slot = slot or claim_release_slot(lake, exports, recipient.name, dataset)
     created_at, final_dir, docs_dir = slot.created_at, slot.final_dir, slot.docs_dir
@@ -112,12 +158,13 @@ def publish_release(
     )
     staging = exports / STAGING / f"{recipient.name}--{dataset}--{final_dir.name}"
     shutil.rmtree(staging, ignore_errors=True)
+    sealed = False
     try:
         staged_df = write_release_data(spark, request.rows_df, staging / "data", recipient.format, request.grain)
         gate = request.gate(staged_df, docs_dir)
         _write_json(staging / "gate_report.json", gate.to_dict())
         if not gate.success:
-            record_release(spark, lake, attempt(status="refused", failures=gate.failures))
+            pending.refused(attempt(status="refused", failures=gate.failures))
             raise ReleaseRefused(request.what, recipient.name, dataset, final_dir.name, gate)
         manifest = Manifest(
             manifest_version=MANIFEST_VERSION,
@@ -135,25 +182,23 @@ def publish_release(
             gate=gate.to_dict(),
             policy_sha256=request.policy_sha256,
         )
-        _publish(spark, lake, staging, final_dir, manifest, attempt)
+        manifest_sha256 = _seal(staging, manifest)
+        published = attempt(status="published", row_count=manifest.row_count, manifest_sha256=manifest_sha256)
+        pending.passed(published, staging, final_dir)
+        sealed = True
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if not sealed:
+            shutil.rmtree(staging, ignore_errors=True)
     return final_dir, manifest
 
 
-def _publish(spark: SparkSession, lake: Lake, staging: Path, final_dir: Path, manifest: Manifest, attempt) -> None:
-    """Write the manifest and its sha256, close the folder to others, record the ledger row,
-    and rename the staging folder into place (the one step a recipient can see)."""
+def _seal(staging: Path, manifest: Manifest) -> str:
+    """Write the manifest and its sha256 and close the folder to others; the manifest's sha256."""
     _write_json(staging / "manifest.json", manifest.as_json())
     manifest_sha256 = sha256_of(staging / "manifest.json")
     (staging / "manifest.json.sha256").write_text(f"{manifest_sha256}  manifest.json\n")
     _restrict(staging)
-    # Ledger first: a release may fail to appear after its row, never appear without one.
-    record_release(
-        spark, lake, attempt(status="published", row_count=manifest.row_count, manifest_sha256=manifest_sha256)
-    )
-    final_dir.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.rename(staging, final_dir)
+    return manifest_sha256
 
 
 def remove_dead_staging(exports: Path) -> int:
