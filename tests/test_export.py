@@ -14,7 +14,7 @@ from expectations.gate import GateFailure, validate_table
 from jobs.config.policy import load_policy
 from jobs.config.recipients import Recipient
 from jobs.errors import GateRefused
-from jobs.lake.layout import Lake
+from jobs.lake.layout import Lake, delta_version
 from jobs.lake.session import project_path
 from jobs.release.export import export_release
 from jobs.release.ledger import gate_docs_dir, read_ledger
@@ -89,6 +89,20 @@ def test_ledger_appends_are_delta_transactions(spark, published):
     assert read_ledger(spark, lake).schema["failures"].dataType.simpleString() == (
         "array<struct<column:string,expectation:string>>"
     )
+
+
+def test_the_version_a_manifest_records_is_the_newest_commit_past_a_checkpoint(spark, tmp_path):
+    table = str(tmp_path / "table")
+    spark.range(3).write.format("delta").save(table)
+    spark.sql(f"ALTER TABLE delta.`{table}` SET TBLPROPERTIES ('delta.checkpointInterval' = '2')")
+    for _ in range(2):
+        spark.range(1).write.format("delta").mode("append").save(table)
+    log_dir = tmp_path / "table" / "_delta_log"
+    assert list(log_dir.glob("*.checkpoint.parquet")), "the log was checkpointed"
+    [latest] = spark.sql(f"DESCRIBE HISTORY delta.`{table}`").select(F.max("version")).first()
+    assert delta_version(table) == latest == 3
+    (log_dir / f"{0:020d}.json").unlink()  # what log clean-up removes once a checkpoint covers it
+    assert delta_version(table) == 3
 
 
 @pytest.mark.parametrize(

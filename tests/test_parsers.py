@@ -8,6 +8,7 @@ from pyspark.sql import functions as F
 from jobs.lake.landing import read_numbered_lines
 from tests.landing_fixtures import leg, log_line
 from tests.shared_data import SHARED_DATA
+from transforms.parse_accounts import ACCOUNT_FIELDS, parse_account_lines
 from transforms.parse_cdr import parse_cdr_lines
 from transforms.parse_usage import _GROUPS, _REQUEST, COMBINED_LOG, parse_combined_log
 
@@ -167,3 +168,23 @@ def test_combined_log_parser_agrees_with_one_regexp_extract_per_field(spark):
     # A value with a line break in it (no text file gives one) is refused, never misread.
     broken = log_line("1.2.3.4", "03/Nov/2026:10:00:00 +0000", "/x", "line\nbreak")
     assert parse_combined_log(_lines(spark, [broken])).first().reject_reason == "not combined log format"
+
+
+def test_account_time_zones_are_checked_against_the_jvms_ids(spark):
+    zones = set(spark.sparkContext._jvm.java.time.ZoneId.getAvailableZoneIds())
+    header = ",".join(ACCOUNT_FIELDS)
+
+    def line(account_id: str, timezone: str | None) -> str:
+        values = {"account_id": account_id, "region": "us", "timezone": timezone or ""}
+        return ",".join(values.get(name, "") for name in ACCOUNT_FIELDS)
+
+    lines = [
+        header,
+        line("a-gmt", "Etc/GMT+5"),
+        line("a-haiti", "America/Port-au-Prince"),
+        line("a-mars", "Mars/Olympus"),
+        line("a-quote", "UTC') OR ('1' = '1"),  # text, never SQL
+        line("a-none", None),
+    ]
+    got = _reasons(parse_account_lines(_lines(spark, lines), zones))
+    assert got == {2: None, 3: None, 4: "unknown timezone", 5: "unknown timezone", 6: "missing timezone"}

@@ -43,7 +43,7 @@ def _build_landing(landing: Path) -> None:
 
 def _versions(spark, lake: Lake) -> dict[str, int]:
     """Every lake table's current version (a commit anywhere changes this)."""
-    return {t: delta_version(spark, lake.path(t)) for t in TABLES if is_delta(spark, lake.path(t))}
+    return {t: delta_version(lake.path(t)) for t in TABLES if is_delta(spark, lake.path(t))}
 
 
 def _dates(spark, path: str) -> list:

@@ -107,7 +107,7 @@ def _age_first_removal(spark, table: Path, days: int) -> None:
 
 
 def _versions(spark, lake: Lake) -> dict[str, int]:
-    return {t: delta_version(spark, lake.path(t)) for t in TABLES if is_delta(spark, lake.path(t))}
+    return {t: delta_version(lake.path(t)) for t in TABLES if is_delta(spark, lake.path(t))}
 
 
 @pytest.fixture(scope="module")

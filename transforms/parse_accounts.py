@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from transforms.quarantine import REASON, blank_to_null, first_reason, flag_duplicates
@@ -28,11 +29,23 @@ ACCOUNT_FIELDS = (
     "password_hash",
 )
 _CSV_SCHEMA = ", ".join(f"`{name}` STRING" for name in ACCOUNT_FIELDS)
+# What a time-zone id is made of (java.time's ~600 ids: `America/Port-au-Prince`, `Etc/GMT+5`).
+_ZONE_ID = re.compile(r"[A-Za-z0-9/_+-]+")
 
 
 def _flag(col):
     lowered = F.lower(col)
     return F.when(lowered.isin("true", "1", "yes"), True).when(lowered.isin("false", "0", "no"), False)
+
+
+def _is_one_of(col_name: str, zones: Collection[str]) -> Column:
+    """`col_name IN (zones)` as one SQL expression: one gateway call, where `isin` makes one
+    per literal (~600 here, 0.6-0.9 s per ingest). Spark plans it as a hash set either way."""
+    odd = sorted(zone for zone in zones if not _ZONE_ID.fullmatch(zone))
+    if odd:
+        raise ValueError(f"not a time-zone id: {odd[0]!r}")
+    listed = ", ".join(f"'{zone}'" for zone in sorted(zones))
+    return F.expr(f"`{col_name}` IN ({listed})")
 
 
 def parse_account_lines(lines_df: DataFrame, valid_timezones: Collection[str]) -> DataFrame:
@@ -62,7 +75,7 @@ def parse_account_lines(lines_df: DataFrame, valid_timezones: Collection[str]) -
             (F.coalesce(F.trim("value"), F.lit("")) == "", "blank line"),
             (F.col("account_id").isNull(), "missing account_id"),
             (F.col("timezone").isNull(), "missing timezone"),
-            (~F.col("timezone").isin(*sorted(valid_timezones)), "unknown timezone"),
+            (~_is_one_of("timezone", valid_timezones), "unknown timezone"),
             (~F.col("region").isin(*REGIONS) | F.col("region").isNull(), "unknown region"),
             (F.col("created_at").isNotNull() & created_at.isNull(), "invalid created_at"),
             (F.col("birth_date").isNotNull() & birth_date.isNull(), "invalid birth_date"),

@@ -14,6 +14,8 @@ policy's `retention:` section writes the same table `<layer>.<table>` (`policy_k
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -193,9 +195,22 @@ def is_delta(spark: SparkSession, path: str) -> bool:
     return DeltaTable.isDeltaTable(spark, path)
 
 
-def delta_version(spark: SparkSession, path: str) -> int:
-    """The current version of a Delta table (recorded in export manifests)."""
-    return DeltaTable.forPath(spark, path).history(1).select("version").first()[0]
+# A commit of the Delta log, named by its version (checkpoints and compacted logs are not).
+_COMMIT_FILE = re.compile(r"(\d{20})\.json")
+
+
+def delta_version(path: str) -> int:
+    """The current version of a Delta table (recorded in export manifests, read `versionAsOf`).
+
+    Its newest commit file in `_delta_log/`, which a commit creates atomically and log
+    clean-up never removes: the version `DESCRIBE HISTORY` shows first, without the Spark
+    query that costs (~0.2 s each, ten per export). The lake is a local folder.
+    """
+    log_dir = Path(path) / "_delta_log"
+    versions = [int(match[1]) for name in os.listdir(log_dir) if (match := _COMMIT_FILE.fullmatch(name))]
+    if not versions:
+        raise FileNotFoundError(f"no Delta commit under {log_dir}")
+    return max(versions)
 
 
 def replace_partitions(df: DataFrame, path: str, condition: str, partition_by: list[str]) -> None:

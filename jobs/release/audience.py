@@ -76,7 +76,7 @@ def release_source(
     without the excluded accounts, cells under `k` suppressed as in gold (computed once per
     `shared`, when given)."""
     if kind not in EXCLUDED_BY_KIND:
-        version = delta_version(spark, lake.gold(dataset))
+        version = delta_version(lake.gold(dataset))
         gold_df = spark.read.format("delta").option("versionAsOf", version).load(lake.gold(dataset))
         return ReleaseSource(gold_df, {f"gold/{dataset}": version}, {"accounts_excluded": 0, "rule": "none"})
     if dataset not in _FROM_LEGS:
@@ -88,8 +88,8 @@ def release_source(
         raise ConfigError(f"a {kind} release needs the HMAC key (the opted-out accounts' pseudonyms)")
     if not is_delta(spark, lake.privacy_state):
         raise ConfigError("no account privacy state in the lake; run `tollgate ingest` first")
-    silver_version = delta_version(spark, lake.silver_cdr)
-    state_version = delta_version(spark, lake.privacy_state)
+    silver_version = delta_version(lake.silver_cdr)
+    state_version = delta_version(lake.privacy_state)
 
     def rebuild() -> Rebuilt:
         state_df = spark.read.format("delta").option("versionAsOf", state_version).load(lake.privacy_state)

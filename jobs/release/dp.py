@@ -129,7 +129,7 @@ def _audience_legs(
 ) -> tuple[DataFrame, dict[str, int], dict]:
     """Silver legs at a pinned version, without the accounts the recipient's kind excludes
     (Do Not Sell, marketing consent: see jobs/release/audience.py)."""
-    silver_version = delta_version(spark, lake.silver_cdr)
+    silver_version = delta_version(lake.silver_cdr)
     legs_df = spark.read.format("delta").option("versionAsOf", silver_version).load(lake.silver_cdr)
     if kind not in EXCLUDED_BY_KIND:
         return legs_df, {SILVER_CDR: silver_version}, {"rule": "none"}
@@ -137,7 +137,7 @@ def _audience_legs(
         raise ConfigError(f"a {kind} release needs the HMAC key (the opted-out accounts' pseudonyms)")
     if not is_delta(spark, lake.privacy_state):
         raise ConfigError("no account privacy state in the lake; run `tollgate ingest` first")
-    state_version = delta_version(spark, lake.privacy_state)
+    state_version = delta_version(lake.privacy_state)
     state_df = spark.read.format("delta").option("versionAsOf", state_version).load(lake.privacy_state)
     excluded_df = state_df.where(EXCLUDED_BY_KIND[kind]()).select(
         account_pseudonym(F.col("account_id"), master_key).alias("account_pseudonym")

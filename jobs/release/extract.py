@@ -134,7 +134,7 @@ def build_extract(
         path = lake.path(tables[name])
         if not is_delta(spark, path):
             raise ConfigError(f"no bronze {name} table for the {source} extract: ingest its landing files first")
-        versions[tables[name]] = version = delta_version(spark, path)
+        versions[tables[name]] = version = delta_version(path)
         return spark.read.format("delta").option("versionAsOf", version).load(path)
 
     source_df = read(source)

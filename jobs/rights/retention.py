@@ -214,7 +214,7 @@ def _delete_and_vacuum(
     delta_table = DeltaTable.forPath(spark, path)
     deleted = 0
     if rows_past:
-        before = delta_version(spark, path)
+        before = delta_version(path)
         delete(delta_table)
         commit = delta_table.history(1).select("version", "operation", "operationMetrics").first()
         metrics = commit["operationMetrics"] or {}
