@@ -22,6 +22,7 @@ from jobs.config.settings import TelephonySource
 from jobs.lake.at_once import at_once
 from jobs.lake.landing import landed_days, read_numbered_lines
 from jobs.lake.layout import BRONZE_CDR, BRONZE_USAGE, Lake, days_condition, replace_partitions
+from jobs.lake.session import jvm_time_zone_ids
 from jobs.privacy.subjects import pending_erasure_subjects
 from jobs.privacy.suppression import ingest_privacy_requests, load_suppression, write_privacy_state
 from jobs.stages.ingest_copies import ROW_KEY, reject_later_copies
@@ -67,9 +68,7 @@ def ingest(
     rejects = QuarantineBatch(lake.quarantine)  # every source's: one commit, at the end
     account_files = sorted((landing / "accounts").glob("*.csv"))
     if account_files:
-        jvm = spark.sparkContext._jvm
-        # The JVM's time-zone ids in one gateway call (iterating its set costs one per id).
-        zones = set(jvm.java.lang.String.join(",", jvm.java.time.ZoneId.getAvailableZoneIds()).split(","))
+        zones = jvm_time_zone_ids(spark)
         parsed_df = parse_account_lines(read_numbered_lines(spark, account_files, landing), zones).withColumn(
             "landing_date", F.lit(None).cast("date")
         )
@@ -141,10 +140,9 @@ def _ingest_files(
 
 
 def ingest_privacy(spark: SparkSession, landing: Path, lake: Lake, key: bytes) -> IngestReport:
-    """The privacy requests alone (a full snapshot of landing/privacy_requests), then each
-    account's privacy state: the first step of `tollgate erase`, so that an erasure request
-    that has just landed is applied without waiting for the CDRs. (Every ingest takes in the
-    requests the same way, before its day files, and writes the state beside them.)"""
+    """The privacy requests alone (a full snapshot), then each account's privacy state: the
+    first step of `tollgate erase`, so an erasure request that has just landed is applied
+    without waiting for the CDRs (every ingest takes them in the same way, before its days)."""
     report = IngestReport()
     suppression = load_suppression(spark, lake, key)
     batch = QuarantineBatch(lake.quarantine)
