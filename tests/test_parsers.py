@@ -6,6 +6,7 @@ import json
 from pyspark.sql import functions as F
 
 from jobs.lake.landing import read_numbered_lines
+from jobs.lake.session import jvm_time_zone_ids
 from tests.landing_fixtures import leg, log_line
 from tests.shared_data import SHARED_DATA
 from transforms.parse_accounts import ACCOUNT_FIELDS, parse_account_lines
@@ -171,7 +172,8 @@ def test_combined_log_parser_agrees_with_one_regexp_extract_per_field(spark):
 
 
 def test_account_time_zones_are_checked_against_the_jvms_ids(spark):
-    zones = set(spark.sparkContext._jvm.java.time.ZoneId.getAvailableZoneIds())
+    zones = jvm_time_zone_ids(spark)  # what ingest passes: the same ids as iterating the JVM's set
+    assert zones == set(spark.sparkContext._jvm.java.time.ZoneId.getAvailableZoneIds())
     header = ",".join(ACCOUNT_FIELDS)
 
     def line(account_id: str, timezone: str | None) -> str:
