@@ -166,6 +166,8 @@ def _names_holding_pii(df: DataFrame) -> set[str]:
     candidates = [name for name in df.columns if any(c.isdigit() or c in "@:" for c in name)]
     if not candidates:
         return set()
-    names_df = df.sparkSession.createDataFrame([(name,) for name in candidates], "name string")
+    # From literals, not createDataFrame: a Python list becomes a Python RDD, whose every
+    # action starts Python workers (jobs/lake/frames.py).
+    names_df = df.sparkSession.range(1).select(F.explode(F.array(*map(F.lit, candidates))).alias("name"))
     flagged = names_df.where(has_pii(F.col("name"))).collect()
     return {row.name for row in flagged}

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from jobs.lake.frames import local_frame
+
 WEEK = DAY = dt.date(2026, 11, 2)  # a Monday
 SILVER_SCHEMA = (
     "landing_date date, report_week date, local_date date, local_dow int, local_hour int, region string,"
@@ -39,7 +41,7 @@ def silver_cdr_df(spark):
         + leg_rows("night", 3, "app", 3, 1, 15, 4.5)
         + leg_rows("nightweb", 3, "web", 2, 1, 25, 4.1)
     )
-    return spark.createDataFrame(rows, SILVER_SCHEMA)
+    return local_frame(spark, rows, SILVER_SCHEMA)
 
 
 def _web_rows(hour: int, browser: str, os_family: str, device: str, visitors: int, requests_each: int):
@@ -54,4 +56,4 @@ def silver_web_df(spark):
     rows = _web_rows(14, "Chrome", "Windows", "desktop", 10, 3) + _web_rows(14, "Firefox", "Linux", "desktop", 4, 5)
     # A request with no visitor hash counts as a request but as no visitor.
     rows.append((DAY, DAY, 14, "GET", "/", 200, 10, "Chrome", 120, "Windows", "desktop", None))
-    return spark.createDataFrame(rows, WEB_SCHEMA)
+    return local_frame(spark, rows, WEB_SCHEMA)

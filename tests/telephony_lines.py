@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from jobs.lake.frames import local_frame
 from jobs.lake.landing import read_numbered_lines
 from tests.shared_data import SHARED_DATA
 from transforms.parse_telephony import parse_asterisk_lines, parse_freeswitch_lines
@@ -104,8 +105,8 @@ def parse_freeswitch_fixtures(spark) -> dict[str, dict[int, object]]:
 
 def as_df(spark, parsed_rows):
     """Parsed rows back as a small DataFrame, so a mapping test does not parse again."""
-    schema = parse_freeswitch_lines(spark.createDataFrame([], LINES_SCHEMA), NY).schema
-    return spark.createDataFrame(list(parsed_rows), schema)
+    schema = parse_freeswitch_lines(local_frame(spark, [], LINES_SCHEMA), NY).schema
+    return local_frame(spark, list(parsed_rows), schema)
 
 
 def reasons(rows: dict[int, object]) -> dict[int, str | None]:

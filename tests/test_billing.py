@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from jobs.commands.cli import main
+from jobs.lake.frames import local_frame
 from transforms.parse_billing import BILLING_FIELDS, parse_billing_lines
 
 LINES_SCHEMA = "source_file string, line_number bigint, value string"
@@ -46,7 +47,7 @@ def write_billing(landing: Path, rows: list[dict], extra_lines: tuple[str, ...] 
 
 
 def _parse(spark, values):
-    lines_df = spark.createDataFrame([("f", i + 1, v) for i, v in enumerate(values)], LINES_SCHEMA)
+    lines_df = local_frame(spark, [("f", i + 1, v) for i, v in enumerate(values)], LINES_SCHEMA)
     return {row.line_number: row for row in parse_billing_lines(lines_df).collect()}
 
 
@@ -63,7 +64,7 @@ def test_billing_parser_types_amount_and_time_and_joins_quoted_lines(spark):
 
 def test_billing_parser_null_row_and_empty_input(spark):
     assert _parse(spark, [HEADER, None])[2].reject_reason == "blank line"
-    empty_df = spark.createDataFrame([], LINES_SCHEMA)
+    empty_df = local_frame(spark, [], LINES_SCHEMA)
     assert parse_billing_lines(empty_df).count() == 0
     assert parse_billing_lines(empty_df).columns[3:] == [*BILLING_FIELDS, "reject_reason"]
 

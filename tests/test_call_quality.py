@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from pyspark.sql import functions as F
 
+from jobs.lake.frames import local_frame
 from tests.silver_rows import SILVER_SCHEMA, leg_rows, silver_cdr_df
 from transforms.aggregates import (
     call_quality,
@@ -51,7 +52,7 @@ def _differencing_attack(tod_df, quality_df) -> dict[str, tuple[int, int]]:
     ],
 )
 def test_mos_bands(spark, mos, band):
-    df = spark.createDataFrame([(mos,)], "mos double")
+    df = local_frame(spark, [(mos,)], "mos double")
     assert df.select(mos_band(F.col("mos"))).first()[0] == band
 
 
@@ -96,12 +97,12 @@ def test_the_attack_works_against_bands_of_all_legs(spark):
 
 
 def test_call_quality_all_small_none_small_and_empty(spark):
-    few = spark.createDataFrame(
-        leg_rows("few", 9, "sip", 4, 1, 5, 4.4) + leg_rows("low", 9, "sip", 3, 1, 5, 1.5), SILVER_SCHEMA
+    few = local_frame(
+        spark, leg_rows("few", 9, "sip", 4, 1, 5, 4.4) + leg_rows("low", 9, "sip", 3, 1, 5, 1.5), SILVER_SCHEMA
     )
     assert call_quality(few, k=10).count() == 0
-    both = spark.createDataFrame(
-        leg_rows("a", 9, "sip", 10, 1, 5, 4.4) + leg_rows("b", 9, "sip", 10, 1, 5, None), SILVER_SCHEMA
+    both = local_frame(
+        spark, leg_rows("a", 9, "sip", 10, 1, 5, 4.4) + leg_rows("b", 9, "sip", 10, 1, 5, None), SILVER_SCHEMA
     )
     assert sorted(r.mos_band for r in call_quality(both, k=10).collect()) == ["unknown", "very_satisfied"]
-    assert call_quality(spark.createDataFrame([], SILVER_SCHEMA), k=10).count() == 0
+    assert call_quality(local_frame(spark, [], SILVER_SCHEMA), k=10).count() == 0

@@ -10,6 +10,7 @@ import pytest
 from pyspark.sql import functions as F
 
 from jobs.config.policy import load_policy
+from jobs.lake.frames import local_frame
 from jobs.lake.session import project_path
 from jobs.release.csv_safe import neutralise_formula, with_formulas_neutralised
 from jobs.release.export import export_release
@@ -29,20 +30,20 @@ def policy():
 
 def test_neutralise_formula_quotes_every_trigger_and_nothing_else(spark):
     cells = [HYPERLINK, "+1 202", "-2", "@SUM(A1)", "\t=cmd", "\r=cmd", "us", "a=b", " =x", "", None]
-    df = spark.createDataFrame([(cell,) for cell in cells], "cell string")
+    df = local_frame(spark, [(cell,) for cell in cells], "cell string")
     out = [row.cell for row in df.select(neutralise_formula(F.col("cell")).alias("cell")).collect()]
     assert out == ["'" + HYPERLINK, "'+1 202", "'-2", "'@SUM(A1)", "'\t=cmd", "'\r=cmd", "us", "a=b", " =x", "", None]
 
 
 def test_only_string_columns_are_neutralised(spark):
-    df = spark.createDataFrame([("-1", -1, "ok")], "text string, number int, `a.b` string")
+    df = local_frame(spark, [("-1", -1, "ok")], "text string, number int, `a.b` string")
     out = with_formulas_neutralised(df)
     assert out.columns == df.columns
     assert tuple(out.first()) == ("'-1", -1, "ok")
 
 
 def test_csv_file_holds_the_neutralised_cell_in_rfc4180_quoting(spark, tmp_path):
-    df = spark.createDataFrame([("b", HYPERLINK, 2), ("a", "plain", 1), ("c", None, 3)], "k string, cell string, n int")
+    df = local_frame(spark, [("b", HYPERLINK, 2), ("a", "plain", 1), ("c", None, 3)], "k string, cell string, n int")
     staged_df = write_release_data(spark, df, tmp_path / "data", "csv", ("k",))
     [part] = list((tmp_path / "data").iterdir())
     assert part.name == "part-00000.csv"

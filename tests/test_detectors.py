@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from pyspark.sql import functions as F
 
+from jobs.lake.frames import local_frame
 from tests.detector_runs import detected_kinds
 from transforms.detectors import DETECTORS, has_pii, passes_luhn, pii_kinds
 
@@ -141,7 +142,7 @@ def test_detector_inline_rows(inline_kinds, kind, value, expected):
 
 
 def test_null_and_empty_hold_no_pii(spark):
-    df = spark.createDataFrame([(None,), ("",)], "value string")
+    df = local_frame(spark, [(None,), ("",)], "value string")
     columns = [detect(F.col("value")).alias(name) for name, detect in DETECTORS.items()]
     rows = df.select(*columns, has_pii(F.col("value")).alias("any"), pii_kinds(F.col("value")).alias("k")).collect()
     for row in rows:
@@ -151,7 +152,7 @@ def test_null_and_empty_hold_no_pii(spark):
 
 
 def test_passes_luhn(spark):
-    df = spark.createDataFrame([("79927398713",), ("79927398710",), ("0",), (None,)], "d string")
+    df = local_frame(spark, [("79927398713",), ("79927398710",), ("0",), (None,)], "d string")
     assert [row.ok for row in df.select(passes_luhn(F.col("d")).alias("ok")).collect()] == [
         True,
         False,

@@ -8,6 +8,7 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from jobs.lake.frames import local_frame
 from transforms.dp_bounds import (
     GRAIN,
     MEASURES,
@@ -37,7 +38,7 @@ def _leg(account, *, week=WEEK, dow=1, hour=9, region="us", product="meeting", a
 
 
 def _bounded(spark, rows, seed=SEED, partitions: int | None = None, grain=GRAIN) -> dict[str, dict[str, int]]:
-    legs_df = spark.createDataFrame(rows, LEGS_SCHEMA)
+    legs_df = local_frame(spark, rows, LEGS_SCHEMA)
     if partitions:
         legs_df = legs_df.repartition(partitions)
     cells_df = bounded_cells(legs_df, weeks=WEEKS, regions=REGIONS, bounds=BOUNDS, seed_hex=seed, grain=grain)
@@ -67,10 +68,10 @@ def test_an_account_reaches_at_most_k_cells(spark):
 def test_the_cells_kept_depend_on_the_account_and_the_seed_only(spark):
     busy = [_leg("busy", hour=hour, dow=dow) for hour in range(6) for dow in (1, 2)]
     others = [_leg(f"other-{index}", hour=index % 6) for index in range(40)]
-    kept = account_cells(spark.createDataFrame(busy, LEGS_SCHEMA).transform(legs_in_grid, WEEKS, REGIONS), BOUNDS)
+    kept = account_cells(local_frame(spark, busy, LEGS_SCHEMA).transform(legs_in_grid, WEEKS, REGIONS), BOUNDS)
     alone = {row.cell_key for row in top_cells_per_account(kept, 3, SEED).collect()}
     everyone_df = (
-        spark.createDataFrame(others + busy, LEGS_SCHEMA)
+        local_frame(spark, others + busy, LEGS_SCHEMA)
         .repartition(5)
         .transform(legs_in_grid, WEEKS, REGIONS)
         .transform(account_cells, BOUNDS)

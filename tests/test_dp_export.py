@@ -15,6 +15,7 @@ import yaml
 from jobs.commands.cli import main
 from jobs.config.policy import load_policy
 from jobs.config.recipients import load_recipients
+from jobs.lake.frames import local_frame
 from jobs.lake.layout import Lake
 from jobs.lake.session import project_path
 from jobs.release.dp_export import BUDGET_EXHAUSTED
@@ -51,7 +52,7 @@ def silver_legs(spark, tmp_path_factory) -> Path:
     """Silver legs, 300 accounts in one cell: written once for the module, copied into each test's lake."""
     legs = [(WEEK, WEEK, 3, 10, "us", "meeting", "app", f"c{a}", f"a{a}", 30) for a in range(300)]
     path = tmp_path_factory.mktemp("dp-export") / "cdr_legs"
-    spark.createDataFrame(legs, LEGS_SCHEMA).write.format("delta").save(str(path))
+    local_frame(spark, legs, LEGS_SCHEMA).write.format("delta").save(str(path))
     return path
 
 

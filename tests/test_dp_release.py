@@ -12,6 +12,7 @@ import yaml
 
 from jobs.config.recipients import load_recipients
 from jobs.errors import ConfigError, GateRefused
+from jobs.lake.frames import local_frame
 from jobs.lake.layout import Lake
 from jobs.release import dp as dp_release
 from jobs.release.budget import read_balances
@@ -54,7 +55,7 @@ def silver_legs(spark, tmp_path_factory) -> Path:
     busy = [(WEEK, WEEK, 3, 10, "us", "meeting", "app", f"c{a}", f"a{a}", 30) for a in range(300)]
     lone = [(WEEK, WEEK, 5, a % 24, "us", "audio", "web", f"l{a}", f"l{a}", 500) for a in range(40)]
     path = tmp_path_factory.mktemp("dp-release") / "cdr_legs"
-    spark.createDataFrame(busy + lone, LEGS_SCHEMA).write.format("delta").save(str(path))
+    local_frame(spark, busy + lone, LEGS_SCHEMA).write.format("delta").save(str(path))
     return path
 
 

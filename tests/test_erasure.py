@@ -11,6 +11,7 @@ import pytest
 from pyspark.sql import functions as F
 
 from jobs.config.keys import privacy_key, silver_key
+from jobs.lake.frames import local_frame
 from jobs.lake.layout import BRONZE_USAGE, Lake
 from jobs.privacy.subjects import SUBJECT_TABLES
 from jobs.rights.erase import _erase_table
@@ -165,7 +166,8 @@ def test_the_erase_of_a_run_searches_every_row_but_those_its_ingest_wrote_from_c
     checked, earlier = "usage/date=2026-11-03/access.log", "usage/date=2026-11-02/access.log"
     started = dt.datetime(2026, 12, 2, 3, 0, tzinfo=dt.UTC)
     before, after = started - dt.timedelta(days=1), started + dt.timedelta(seconds=5)
-    usage_df = spark.createDataFrame(
+    usage_df = local_frame(
+        spark,
         [
             (checked, 1, "ada_l", after),  # written by this ingest: checked as it was read
             (checked, 2, "Ada_L", before),  # an earlier run's row of the same path: not checked
@@ -175,8 +177,8 @@ def test_the_erase_of_a_run_searches_every_row_but_those_its_ingest_wrote_from_c
         "source_file string, line_number int, remote_user string, ingested_at timestamp",
     ).withColumn("landing_date", F.to_date(F.regexp_extract("source_file", r"date=([\d-]+)", 1)))
     usage_df.write.format("delta").partitionBy("landing_date").save(lake.bronze_usage)
-    accounts_df = spark.createDataFrame(
-        [("acct-1", None, "ada_l", None)], "account_id string, email string, username string, phone string"
+    accounts_df = local_frame(
+        spark, [("acct-1", None, "ada_l", None)], "account_id string, email string, username string, phone string"
     )
     subjects_df = subject_identifiers(accounts_df, privacy_key(KEY.encode()))
     [table] = [table for table in SUBJECT_TABLES if table.name == BRONZE_USAGE]

@@ -14,6 +14,7 @@ from expectations.gate import GateFailure, validate_table
 from jobs.config.policy import load_policy
 from jobs.config.recipients import Recipient
 from jobs.errors import GateRefused
+from jobs.lake.frames import local_frame
 from jobs.lake.layout import Lake, delta_version
 from jobs.lake.session import project_path
 from jobs.release.export import export_release
@@ -31,7 +32,7 @@ NOT_NULL = "expect_column_values_to_not_be_null"
 
 def make_lake(spark, root: Path, rows: list[tuple]) -> Lake:
     lake = Lake(root / "lake")
-    spark.createDataFrame(rows, USAGE_SCHEMA).write.format("delta").save(lake.gold(DATASET))
+    local_frame(spark, rows, USAGE_SCHEMA).write.format("delta").save(lake.gold(DATASET))
     return lake
 
 
@@ -141,7 +142,7 @@ def test_data_docs_land_beside_the_ledger_not_in_the_release(published):
 
 def test_gate_data_docs_name_the_column_but_never_the_planted_email(spark, tmp_path):
     rows = [("the call went fine", 1), (f"write to {PLANTED_EMAIL} after", 2), (None, 3)]
-    df = spark.createDataFrame(rows, "comment string, legs int")
+    df = local_frame(spark, rows, "comment string, legs int")
     docs = tmp_path / "docs"
     result = validate_table(df, "adhoc.comments", docs_dir=docs)
     assert result.failures == (GateFailure("comment", NO_PII),)
@@ -154,7 +155,7 @@ def test_gate_data_docs_name_the_column_but_never_the_planted_email(spark, tmp_p
 
 
 def test_a_column_named_by_a_pii_value_gets_withheld_docs(spark, tmp_path):
-    df = spark.createDataFrame([(1, "fine")], f"n int, `{PLANTED_EMAIL}` string")
+    df = local_frame(spark, [(1, "fine")], f"n int, `{PLANTED_EMAIL}` string")
     docs = tmp_path / "docs"
     result = validate_table(df, "adhoc.names", docs_dir=docs)
     assert not result.success
@@ -166,7 +167,7 @@ def test_a_column_named_by_a_pii_value_gets_withheld_docs(spark, tmp_path):
 def test_data_docs_folder_must_be_new(spark, tmp_path):
     (tmp_path / "old.html").write_text("an earlier run")
     with pytest.raises(ValueError, match="not empty"):
-        validate_table(spark.createDataFrame([(1,)], "n int"), "adhoc", docs_dir=tmp_path)
+        validate_table(local_frame(spark, [(1,)], "n int"), "adhoc", docs_dir=tmp_path)
 
 
 CARD_IN_DIGITS = "4539148803436467"  # Luhn-valid, looks like any long number
@@ -189,7 +190,7 @@ def test_export_command_refuses_with_exit_3_for_the_right_reason(
 ):
     from jobs.commands.cli import main
 
-    rows_df = spark.createDataFrame(usage_rows(**changes), USAGE_SCHEMA)
+    rows_df = local_frame(spark, usage_rows(**changes), USAGE_SCHEMA)
     if extra_column:
         rows_df = rows_df.withColumn(extra_column, F.lit("fine"))
     lake = Lake(tmp_path / "lake")
@@ -213,7 +214,7 @@ def test_one_ledger_holds_a_published_and_a_refused_release(spark, tmp_path, pol
     lake = make_lake(spark, tmp_path, usage_rows())
     exports = tmp_path / "exports"
     export_release(spark, lake, exports, recipient(), DATASET, policy)
-    spark.createDataFrame(usage_rows(distinct_accounts=2), USAGE_SCHEMA).write.format("delta").mode("overwrite").save(
+    local_frame(spark, usage_rows(distinct_accounts=2), USAGE_SCHEMA).write.format("delta").mode("overwrite").save(
         lake.gold(DATASET)
     )
     with pytest.raises(GateRefused):

@@ -14,6 +14,7 @@ from pyspark.sql import functions as F
 
 from expectations.extract_gate import validate_extract
 from jobs.commands.cli import main
+from jobs.lake.frames import local_frame
 from jobs.lake.layout import Lake
 from jobs.release.ledger import read_ledger
 from jobs.release.verify import verify_release
@@ -176,7 +177,8 @@ def test_card_outside_the_card_columns_is_refused_even_for_the_card_processor(sp
 
 def test_extract_gate_flags_names_and_values_without_quoting_them(spark):
     bcrypt = "$2b$12$pNlPUBxV2dwPTHnONahHUoh54YT1JoP.RpJE2WRL4OH9ple9ofQdp"
-    df = spark.createDataFrame(
+    df = local_frame(
+        spark,
         [("ok", "4539148803436467", f"hash {bcrypt}"), (None, None, None)],
         "note string, card_number string, comment string",
     )

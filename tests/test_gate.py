@@ -12,6 +12,7 @@ from great_expectations.data_context.types.base import ProgressBarsConfig
 from expectations.gate import NAME_HOLDS_PII, GateFailure, validate_table
 from expectations.pii import ExpectColumnValuesToContainNoPii, is_pii_column_name
 from jobs.commands import cli
+from jobs.lake.frames import local_frame
 from tests.gold_fixtures import USAGE_SCHEMA, usage_rows
 from transforms.contracts import USAGE_BY_TIME_OF_DAY
 
@@ -24,7 +25,7 @@ NOT_NULL = "expect_column_values_to_not_be_null"
 
 @pytest.fixture()
 def usage_df(spark):
-    return spark.createDataFrame(usage_rows(), USAGE_SCHEMA)
+    return local_frame(spark, usage_rows(), USAGE_SCHEMA)
 
 
 def assert_no_value_leaks(result, *texts: str) -> None:
@@ -40,7 +41,7 @@ def test_clean_usage_table_passes(usage_df):
 
 
 def test_email_column_fails_on_its_name_and_its_values(spark, caplog, capsys):
-    df = spark.createDataFrame([(PLANTED_EMAIL, 3), (None, 4)], "email string, legs int")
+    df = local_frame(spark, [(PLANTED_EMAIL, 3), (None, 4)], "email string, legs int")
     with caplog.at_level(logging.DEBUG):
         result = validate_table(df, "adhoc")
     assert not result.success
@@ -54,7 +55,7 @@ def test_email_column_fails_on_its_name_and_its_values(spark, caplog, capsys):
 
 def test_email_inside_an_innocent_column_fails_naming_it(spark, caplog, capsys):
     rows = [("the call went fine",), (f"please write to {PLANTED_EMAIL} after",), (None,)]
-    df = spark.createDataFrame(rows, "comment string")
+    df = local_frame(spark, rows, "comment string")
     with caplog.at_level(logging.DEBUG):
         result = validate_table(df, "adhoc")
     assert result.failures == (GateFailure("comment", NO_PII_VALUES),)
@@ -73,7 +74,7 @@ def test_email_inside_an_innocent_column_fails_naming_it(spark, caplog, capsys):
     ],
 )
 def test_contract_violations_fail_for_the_right_reason(spark, changes, failure):
-    df = spark.createDataFrame(usage_rows(**changes), USAGE_SCHEMA)
+    df = local_frame(spark, usage_rows(**changes), USAGE_SCHEMA)
     result = validate_table(df, "usage_by_time_of_day", USAGE_BY_TIME_OF_DAY, k=10)
     assert result.failures == (failure,)
 
@@ -88,7 +89,7 @@ def test_extra_column_and_wrong_type_fail(usage_df):
 
 
 def test_a_column_named_by_a_pii_value_is_reported_by_position(spark):
-    df = spark.createDataFrame([(1, "fine")], f"n int, `{PLANTED_EMAIL}` string")
+    df = local_frame(spark, [(1, "fine")], f"n int, `{PLANTED_EMAIL}` string")
     result = validate_table(df, "adhoc")
     assert not result.success
     assert GateFailure("#2", NAME_HOLDS_PII) in result.failures
@@ -120,7 +121,7 @@ def test_pii_column_names(name, expected):
 
 def test_pii_expectation_reports_no_sample_even_when_asked_for_one(spark):
     # A caller asking GX for COMPLETE results still gets no value from this expectation.
-    df = spark.createDataFrame([(f"mail {PLANTED_EMAIL}",), ("clean",)], "comment string")
+    df = local_frame(spark, [(f"mail {PLANTED_EMAIL}",), ("clean",)], "comment string")
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     batch = (
@@ -142,7 +143,7 @@ def test_cli_gate_refuses_a_delta_table_with_a_planted_email(spark, tmp_path, mo
     monkeypatch.setattr(cli, "COMMANDS", {"gate": "jobs.commands.gate"})
     table = tmp_path / "gold" / "comments"
     rows = [("all good",), (f"reach me at {PLANTED_EMAIL}",)]
-    spark.createDataFrame(rows, "comment string").write.format("delta").save(str(table))
+    local_frame(spark, rows, "comment string").write.format("delta").save(str(table))
     with caplog.at_level(logging.INFO):
         exit_code = cli.main(["gate", "--table", str(table)])
     captured = capsys.readouterr()
@@ -160,6 +161,6 @@ def test_cli_gate_unknown_dataset_is_a_usage_error(tmp_path, monkeypatch):
 def test_cli_gate_passes_a_conforming_parquet_table(spark, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(cli, "COMMANDS", {"gate": "jobs.commands.gate"})
     table = tmp_path / "usage"
-    spark.createDataFrame(usage_rows(), USAGE_SCHEMA).write.parquet(str(table))
+    local_frame(spark, usage_rows(), USAGE_SCHEMA).write.parquet(str(table))
     assert cli.main(["gate", "--table", str(table), "--dataset", "usage_by_time_of_day"]) == 0
     assert "passed" in capsys.readouterr().out

@@ -2,6 +2,7 @@
 
 from pyspark.sql import functions as F
 
+from jobs.lake.frames import local_frame
 from transforms.generalize import with_calling_code
 from transforms.silver_web import url_path_template
 from transforms.user_agent import with_user_agent_classes
@@ -17,7 +18,7 @@ IPHONE = (
 
 def test_user_agents_reduce_to_allow_listed_families(spark):
     rows = [(1, CHROME), (2, IPHONE), (3, "JaneDoeBot/1.0 (+jane.doe@example.com)"), (4, None), (5, CHROME)]
-    df = spark.createDataFrame(rows, "id int, user_agent string")
+    df = local_frame(spark, rows, "id int, user_agent string")
     got = {r.id: tuple(r)[1:] for r in with_user_agent_classes(df).collect()}
     assert got == {
         1: ("Chrome", 120, "Windows", "desktop"),
@@ -32,7 +33,7 @@ def test_user_agents_reduce_to_allow_listed_families(spark):
 
 def test_phone_numbers_reduce_to_calling_codes(spark):
     rows = [(1, "+44 20 7946 0958"), (2, "+1 202-555-0143"), (3, "not a number"), (4, None), (5, "")]
-    df = spark.createDataFrame(rows, "id int, caller_number string")
+    df = local_frame(spark, rows, "id int, caller_number string")
     got = {r.id: r.caller_calling_code for r in with_calling_code(df, "caller_number", "caller_calling_code").collect()}
     assert got == {1: 44, 2: 1, 3: None, 4: None, 5: None}
 
@@ -47,6 +48,6 @@ def test_urls_reduce_to_path_templates(spark):
         None,
         "",
     ]
-    df = spark.createDataFrame([(u,) for u in urls], "url string")
+    df = local_frame(spark, [(u,) for u in urls], "url string")
     got = [r[0] for r in df.select(url_path_template(F.col("url"))).collect()]
     assert got == ["/j/{id}", "/webinar/register/{id}", "/signin", "/u/{id}/profile", "/static/js/{id}", None, ""]

@@ -9,6 +9,7 @@ from expectations.gate import GateFailure, validate_table
 from jobs.commands import cli
 from jobs.config.policy import load_policy
 from jobs.config.recipients import Recipient
+from jobs.lake.frames import local_frame
 from jobs.lake.layout import Lake
 from jobs.lake.session import project_path
 from jobs.release.export import export_release
@@ -24,7 +25,7 @@ def test_web_usage_by_hour_suppresses_cells_under_k_visitors(spark):
     hours = web_usage_by_hour(silver_web_df(spark), k=10)
     assert [tuple(r) for r in hours.collect()] == [(DAY, 14, "Chrome", "Windows", "desktop", 31, 10)]
     assert hours.columns == list(WEB_USAGE_BY_HOUR.columns)
-    assert web_usage_by_hour(spark.createDataFrame([], WEB_SCHEMA), k=10).count() == 0
+    assert web_usage_by_hour(local_frame(spark, [], WEB_SCHEMA), k=10).count() == 0
     assert "visitor_hash" not in hours.columns
 
 
@@ -64,7 +65,7 @@ def test_both_datasets_pass_their_gate(spark):
 )
 def test_gate_refuses_contract_violations(spark, contract, row, failure):
     schema = ", ".join(f"{name} {kind}" for name, kind in contract.columns.items())
-    result = validate_table(spark.createDataFrame([row], schema), contract.name, contract, k=10)
+    result = validate_table(local_frame(spark, [row], schema), contract.name, contract, k=10)
     assert result.failures == (failure,)
 
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from pyspark.sql import functions as F
 
 from jobs.config.keys import privacy_key
+from jobs.lake.frames import local_frame
 from jobs.lake.landing import read_numbered_lines
 from jobs.lake.layout import Lake
 from jobs.stages.ingest import ingest
@@ -73,7 +74,7 @@ def test_a_copy_quoting_an_erased_address_only_in_its_raw_line_is_kept_out_not_q
     (folder / "1.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
     lake = Lake(tmp_path / "lake")
     erased = hmac.new(privacy_key(KEY), b"gone.person@example.org", hashlib.sha256).hexdigest()
-    spark.createDataFrame([(erased,)], "identifier_hash string").write.format("delta").save(lake.suppression)
+    local_frame(spark, [(erased,)], "identifier_hash string").write.format("delta").save(lake.suppression)
 
     report = ingest(spark, tmp_path, lake, [DAY], key=KEY)
 

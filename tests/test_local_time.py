@@ -2,6 +2,7 @@ import datetime as dt
 
 from pyspark.testing import assertDataFrameEqual
 
+from jobs.lake.frames import local_frame
 from transforms.local_time import with_local_time
 
 
@@ -15,9 +16,10 @@ def test_local_fields_follow_the_accounts_zone_and_dst(spark):
         ("c", dt.datetime(2026, 10, 31, 12, 0), "America/New_York"),
         ("d", None, "Europe/Dublin"),
     ]
-    df = spark.createDataFrame(rows, "id string, start_time timestamp, tz string")
+    df = local_frame(spark, rows, "id string, start_time timestamp, tz string")
     got = with_local_time(df, "start_time", "tz").select("id", "local_date", "report_week", "local_dow", "local_hour")
-    expected = spark.createDataFrame(
+    expected = local_frame(
+        spark,
         [
             ("a", dt.date(2026, 11, 2), dt.date(2026, 11, 2), 1, 8),
             ("b", dt.date(2026, 11, 9), dt.date(2026, 11, 9), 1, 1),

@@ -5,6 +5,7 @@ import json
 
 from pyspark.sql import functions as F
 
+from jobs.lake.frames import local_frame
 from jobs.lake.landing import read_numbered_lines
 from jobs.lake.session import jvm_time_zone_ids
 from tests.landing_fixtures import leg, log_line
@@ -18,7 +19,7 @@ START, END = "2026-11-03T09:00:00-05:00", "2026-11-03T09:10:00-05:00"
 
 
 def _lines(spark, values):
-    return spark.createDataFrame([("f", i + 1, v) for i, v in enumerate(values)], LINES_SCHEMA)
+    return local_frame(spark, [("f", i + 1, v) for i, v in enumerate(values)], LINES_SCHEMA)
 
 
 def _reasons(df):
@@ -92,7 +93,7 @@ def test_cdr_parser_keeps_the_last_of_a_repeated_key_nested_json_and_reasons_for
 
 
 def test_cdr_parser_on_empty_input_gives_empty_output(spark):
-    assert parse_cdr_lines(spark.createDataFrame([], LINES_SCHEMA)).count() == 0
+    assert parse_cdr_lines(local_frame(spark, [], LINES_SCHEMA)).count() == 0
 
 
 def test_combined_log_parser_types_fields(spark):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from jobs.lake.frames import local_frame
 from tests.pbx_lines import NY, accepted, parse_layout, reasons, times, utc
 from transforms.cdr_layouts import PRESETS, resolve_layout
 from transforms.parse_telephony import parse_pbx_lines
@@ -204,7 +205,7 @@ def test_null_row_empty_input_and_malformed_rows(spark, layout):
         else "start_stamp,destination_number,duration,uuid"
     )
     values = [header, None, "", "   ", "garbage", '"unterminated,"x']
-    lines_df = spark.createDataFrame([("f", i + 1, v) for i, v in enumerate(values)], LINES_SCHEMA)
+    lines_df = local_frame(spark, [("f", i + 1, v) for i, v in enumerate(values)], LINES_SCHEMA)
     got = {row.line_number: row.reject_reason for row in parse_pbx_lines(lines_df, layout, NY, False).collect()}
     malformed = "not an INSERT statement" if layout.insert_statement else "malformed quoting"
     expected = {2: "blank line", 3: "blank line", 4: "blank line", 6: malformed}
@@ -213,5 +214,5 @@ def test_null_row_empty_input_and_malformed_rows(spark, layout):
     else:
         expected |= {5: "wrong number of fields"}
     assert got == expected
-    empty_df = parse_pbx_lines(spark.createDataFrame([], LINES_SCHEMA), layout, NY, False)
+    empty_df = parse_pbx_lines(local_frame(spark, [], LINES_SCHEMA), layout, NY, False)
     assert empty_df.columns == [*PARSED_COLUMNS, "extra_keys"] and empty_df.count() == 0

@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
 from jobs.commands.cli import main
+from jobs.lake.frames import local_frame
 from jobs.release.write import write_release_data
 from tests.leak_scan import every_byte_and_value, leaked_forms, normalised_forms, without_clock_times
 from tests.log_capture import Messages
@@ -214,8 +215,8 @@ def test_the_scan_finds_a_value_leaked_through_the_export_writer(spark, tmp_path
     """The control on the real writer: a canonical form of a planted email, leaked into a
     release column, is found in the export's bytes."""
     planted = "Zq.Leaky\u200bUser\uff20Fuzz-Test.example"
-    release_df = spark.createDataFrame(
-        [("us", 12, "zq.leakyuser@fuzz-test.example")], "region string, legs bigint, x string"
+    release_df = local_frame(
+        spark, [("us", 12, "zq.leakyuser@fuzz-test.example")], "region string, legs bigint, x string"
     )
     write_release_data(spark, release_df, tmp_path / "release" / "data", "parquet", ("region",))
     assert leaked_forms(normalised_forms(planted), every_byte_and_value(tmp_path / "release")) != []

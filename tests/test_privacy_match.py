@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+from jobs.lake.frames import local_frame
 from transforms.privacy import Suppression, subject_identifiers, subject_rows
 
 KEY = b"privacy-match-test-key-0123456789"
@@ -17,7 +18,8 @@ def _h(text: str) -> str:
 
 
 def test_suppression_matches_identifiers_in_any_case_and_prefix_form_and_inside_urls(spark):
-    usage_df = spark.createDataFrame(
+    usage_df = local_frame(
+        spark,
         [
             (1, None, "/webinar/register/991?email=ada.lovelace%40EXAMPLE.org&x=1"),
             (2, "ADA_L", "/signin"),
@@ -36,7 +38,8 @@ def test_suppression_matches_identifiers_in_any_case_and_prefix_form_and_inside_
 
 
 def test_phone_numbers_match_with_plus_or_00_and_any_spacing(spark):
-    legs_df = spark.createDataFrame(
+    legs_df = local_frame(
+        spark,
         [(1, "+44 20 7946 0321"), (2, "0044-20-7946-0321"), (3, "+44 20 7946 0322"), (4, None)],
         "line_number int, caller_number string",
     )
@@ -46,7 +49,8 @@ def test_phone_numbers_match_with_plus_or_00_and_any_spacing(spark):
 
 
 def test_an_empty_suppression_list_matches_nothing_and_a_raw_line_is_searched_word_by_word(spark):
-    raw_df = spark.createDataFrame(
+    raw_df = local_frame(
+        spark,
         [(1, '{"leg_id": "x", "account_id": "acct-9", "notes": "'), (2, '{"account_id": "acct-90"}')],
         "line_number int, value string",
     )
@@ -59,13 +63,15 @@ def test_an_empty_suppression_list_matches_nothing_and_a_raw_line_is_searched_wo
 
 
 def test_subject_rows_attributes_each_row_once_per_subject(spark):
-    accounts_df = spark.createDataFrame(
+    accounts_df = local_frame(
+        spark,
         [("acct-1", EMAIL, "ada", "+1 202 555 0100"), ("acct-2", "bob@example.org", None, None)],
         "account_id string, email string, username string, phone string",
     )
     subjects_df = subject_identifiers(accounts_df, KEY)
     assert subjects_df.where("account_hash = '{}'".format(_h("acct-1"))).count() == 4  # id, email, username, phone
-    legs_df = spark.createDataFrame(
+    legs_df = local_frame(
+        spark,
         [
             ("f", 1, "acct-1", EMAIL.upper(), None, None),  # the account's own leg, matched twice
             ("f", 2, "acct-3", "bob@example.org", None, None),  # bob as a participant
@@ -88,12 +94,14 @@ HASHES_OF_ADA = (_h("acct-1"), _h(EMAIL.lower()), _h("ada_l"), _h("442079460321"
 def test_a_match_by_value_finds_the_rows_the_suppression_list_finds_by_hash(spark):
     """Erase matches a subject's plaintext identifiers, ingest the suppression list's keyed
     hashes of them: both must find the same rows, or an erased account could come back."""
-    accounts_df = spark.createDataFrame(
+    accounts_df = local_frame(
+        spark,
         [("acct-1", EMAIL, "Ada_L", "+44 20 7946 0321")],
         "account_id string, email string, username string, phone string",
     )
     subjects_df = subject_identifiers(accounts_df, KEY)
-    usage_df = spark.createDataFrame(
+    usage_df = local_frame(
+        spark,
         [
             ("f", 1, None, "/webinar/register/991?email=ada.lovelace%40EXAMPLE.org&x=1"),
             ("f", 2, " ada_l ", "/signin"),
@@ -114,7 +122,8 @@ def test_a_match_by_value_finds_the_rows_the_suppression_list_finds_by_hash(spar
     suppression = Suppression(KEY, HASHES_OF_ADA)
     by_hash = {row.line_number for row in usage_df.where(suppression.mentions(usage_df, "usage")).collect()}
     assert by_value == by_hash == {1, 2, 5, 6}
-    legs_df = spark.createDataFrame(
+    legs_df = local_frame(
+        spark,
         [
             ("f", 1, "acct-9", None, "0044 20 7946 0321", None),
             ("f", 2, "ACCT-1 ", None, None, None),

@@ -13,6 +13,7 @@ from delta.tables import DeltaTable
 from pyspark.sql import functions as F
 
 from jobs.config.keys import privacy_key
+from jobs.lake.frames import local_frame
 from jobs.lake.layout import Lake
 from tests.lock_holder import holding_the_lock
 from tests.rights_fixtures import (
@@ -74,8 +75,10 @@ def test_request_parser_types_kinds_and_rejects_with_a_reason(spark):
         '{"request_id": "r5", "kind"',
         "",
     ]
-    lines_df = spark.createDataFrame(
-        [("r.jsonl", n + 1, v) for n, v in enumerate(lines)], "source_file string, line_number long, value string"
+    lines_df = local_frame(
+        spark,
+        [("r.jsonl", n + 1, v) for n, v in enumerate(lines)],
+        "source_file string, line_number long, value string",
     )
     got = {row.line_number: row.reject_reason for row in parse_request_lines(lines_df).collect()}
     assert got == {
@@ -92,7 +95,8 @@ def test_request_parser_types_kinds_and_rejects_with_a_reason(spark):
 
 
 def test_privacy_state_follows_the_latest_sale_request_and_consent_withdrawal(spark):
-    accounts = spark.createDataFrame(
+    accounts = local_frame(
+        spark,
         [("a1", False, True, None, None), ("a2", True, True, None, None), ("a3", None, None, None, None)],
         "account_id string, do_not_sell boolean, marketing_consent boolean, birth_date date, created_at timestamp",
     )

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyspark.sql import functions as F
 
+from jobs.lake.frames import local_frame
 from transforms.pseudonymize import derive_key, hmac_sha256
 
 # RFC 4231 test cases whose data is text (1, 2, 6, 7), with the RFC's published digests.
@@ -29,19 +30,19 @@ RFC_4231 = [
 
 @pytest.mark.parametrize(("key", "message", "expected"), RFC_4231)
 def test_hmac_sha256_matches_rfc_4231(spark, key, message, expected):
-    df = spark.createDataFrame([(message,)], "message string")
+    df = local_frame(spark, [(message,)], "message string")
     assert df.select(hmac_sha256(F.col("message"), key)).first()[0] == expected
     assert hmac.new(key, message.encode(), hashlib.sha256).hexdigest() == expected
 
 
 def test_hmac_sha256_keeps_null_and_hashes_empty_string(spark):
-    df = spark.createDataFrame([(None,), ("",)], "message string")
+    df = local_frame(spark, [(None,), ("",)], "message string")
     got = [row[0] for row in df.select(hmac_sha256(F.col("message"), b"k" * 16)).collect()]
     assert got == [None, hmac.new(b"k" * 16, b"", hashlib.sha256).hexdigest()]
 
 
 def test_hmac_sha256_runs_without_python_udfs(spark):
-    df = spark.createDataFrame([("x",)], "message string").select(hmac_sha256(F.col("message"), b"k" * 16))
+    df = local_frame(spark, [("x",)], "message string").select(hmac_sha256(F.col("message"), b"k" * 16))
     plan = df._jdf.queryExecution().executedPlan().toString()
     assert "BatchEvalPython" not in plan and "ArrowEvalPython" not in plan
     assert "sha2" in plan
@@ -55,7 +56,7 @@ def test_hmac_sha256_runs_without_python_udfs(spark):
 def test_hmac_sha256_equals_python_hmac_on_generated_text(spark, key, messages):
     # 5 examples x 200-300 strings: more than 1,000 generated strings, unicode included,
     # in five Spark jobs instead of a thousand.
-    df = spark.createDataFrame([(m,) for m in messages], "message string")
+    df = local_frame(spark, [(m,) for m in messages], "message string")
     got = [row[0] for row in df.select(hmac_sha256(F.col("message"), key)).collect()]
     assert got == [hmac.new(key, m.encode("utf-8"), hashlib.sha256).hexdigest() for m in messages]
 
@@ -71,14 +72,16 @@ def test_same_person_same_pseudonym_whatever_the_source_format(spark):
     from transforms.pseudonymize import with_pseudonym
 
     key = b"normalisation-key-0123456789"
-    emails = spark.createDataFrame(
-        [(" Jane.Doe@Example.COM ",), ("jane.doe@example.com",), (None,)], "participant_email string"
+    emails = local_frame(
+        spark, [(" Jane.Doe@Example.COM ",), ("jane.doe@example.com",), (None,)], "participant_email string"
     )
     got = [r[0] for r in with_pseudonym(emails, "participant_email", "p", key).collect()]
     assert got[0] == got[1] == hmac.new(key, b"jane.doe@example.com", hashlib.sha256).hexdigest()
     assert got[2] is None
-    phones = spark.createDataFrame(
-        [("+44 20 7946 0958",), ("00442079460958",), ("+442079460958",), ("020 7946 0958",)], "caller_number string"
+    phones = local_frame(
+        spark,
+        [("+44 20 7946 0958",), ("00442079460958",), ("+442079460958",), ("020 7946 0958",)],
+        "caller_number string",
     )
     got = [r[0] for r in with_pseudonym(phones, "caller_number", "p", key).collect()]
     assert got[0] == got[1] == got[2] == hmac.new(key, b"+442079460958", hashlib.sha256).hexdigest()
@@ -106,7 +109,7 @@ def test_account_pseudonym_is_the_one_silver_holds(spark):
     from transforms.pseudonymize import with_pseudonym
 
     master = b"master-key-0123456789abcdef"
-    df = spark.createDataFrame([(" acct-1 ",), ("acct-1",), (None,)], "account_id string")
+    df = local_frame(spark, [(" acct-1 ",), ("acct-1",), (None,)], "account_id string")
     silver = [r[0] for r in with_pseudonym(df, "account_id", "account_pseudonym", silver_key(master)).collect()]
     looked_up = [r[0] for r in df.select(account_pseudonym(F.col("account_id"), master)).collect()]
     expected = hmac.new(silver_key(master), b"acct-1", hashlib.sha256).hexdigest()
@@ -124,7 +127,8 @@ CHROME = (
 
 def _usage_df(spark):
     day, at = dt.date(2026, 11, 3), dt.datetime(2026, 11, 3, 9, 15, tzinfo=dt.UTC)
-    return spark.createDataFrame(
+    return local_frame(
+        spark,
         [
             (day, "203.0.113.9", None, at, "GET", "/j/8812345678?pwd=abc", "HTTP/1.1", 200, 512, None, CHROME),
             (day, "198.51.100.7", "jane", at, "PROP-FIND", "/u/Jane-Doe/profile", None, 404, None, "https://x", None),

@@ -6,6 +6,7 @@ import base64
 import re
 import struct
 
+from jobs.lake.frames import local_frame
 from jobs.lake.layout import Lake
 from jobs.pipeline.report import heatmap_figure, png_bytes, write_run_report
 from jobs.pipeline.run import RunResult
@@ -33,7 +34,7 @@ def _result(weeks, release) -> RunResult:
 
 def test_report_embeds_the_heat_map_and_counts_and_nothing_else(spark, tmp_path):
     lake = Lake(tmp_path / "lake")
-    spark.createDataFrame(usage_rows(), USAGE_SCHEMA).write.format("delta").save(lake.gold("usage_by_time_of_day"))
+    local_frame(spark, usage_rows(), USAGE_SCHEMA).write.format("delta").save(lake.gold("usage_by_time_of_day"))
     release = tmp_path / "exports" / "acme-research" / "usage_by_time_of_day" / "20261201T080000Z"
     path = write_run_report(lake, _result([WEEK], release), k=10)
     assert path.parent == lake.root / "_reports" and re.fullmatch(r"run-\d{8}T\d{6}Z\.html", path.name)

@@ -14,6 +14,7 @@ import jobs.commands.retention as retention_command
 import jobs.rights.retention as retention
 from jobs.commands.cli import main
 from jobs.config.policy import RETENTION_TABLES, load_policy
+from jobs.lake.frames import local_frame
 from jobs.lake.layout import TABLES, Lake, delta_version, is_delta
 from tests.landing_fixtures import account, leg, log_line, write_accounts, write_cdr, write_usage
 from tests.test_policy import _policy_with
@@ -147,7 +148,7 @@ def test_quarantine_ages_by_landing_date_then_ingest_date(spark, tmp_path):
     ]
     lake = Lake(tmp_path / "lake")
     (
-        spark.createDataFrame(rows, "reason string, landing_date date, ingested_at timestamp")
+        local_frame(spark, rows, "reason string, landing_date date, ingested_at timestamp")
         .withColumn("source", F.lit("accounts"))
         .write.format("delta")
         .partitionBy("source")

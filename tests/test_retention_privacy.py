@@ -15,6 +15,7 @@ from urllib.parse import unquote
 import pytest
 
 from jobs.config.policy import load_policy
+from jobs.lake.frames import local_frame
 from jobs.lake.layout import TABLES, Lake, delta_version, is_delta
 from jobs.privacy.audit import AUDIT_SCHEMA
 from jobs.rights.privacy_retention import past_version_files, vacuum_history
@@ -68,21 +69,21 @@ def _write_lake(spark, lake: Lake) -> None:
     ]
     columns = "source_file string, line_number long, request_id string, kind string, account_id string, "
     columns += "account_hash string, received_at timestamp, landing_date date, ingested_at timestamp"
-    spark.createDataFrame(rows, columns).write.format("delta").save(lake.privacy_requests)
+    local_frame(spark, rows, columns).write.format("delta").save(lake.privacy_requests)
     done = [(rid, action, "hash", ANCIENT, "bronze/cdr_legs", 1) for rid, *_, action in REQUESTS if action]
-    spark.createDataFrame(done, AUDIT_SCHEMA).write.format("delta").save(lake.privacy_audit)
+    local_frame(spark, done, AUDIT_SCHEMA).write.format("delta").save(lake.privacy_audit)
     suppressed = [("hash-of-an-erased-id", "account_id", ANCIENT)]  # long past every window
-    spark.createDataFrame(suppressed, "identifier_hash string, kind string, added_at timestamp").write.format(
+    local_frame(spark, suppressed, "identifier_hash string, kind string, added_at timestamp").write.format(
         "delta"
     ).save(lake.suppression)
     lines = [(s, d, "landing/file", n, r, raw, t) for s, d, n, r, raw, t in QUARANTINED]
     columns = "source string, landing_date date, source_file string, line_number long, reason string, "
     columns += "raw_record string, ingested_at timestamp"
-    spark.createDataFrame(lines, columns).write.format("delta").partitionBy("source").save(lake.quarantine)
+    local_frame(spark, lines, columns).write.format("delta").partitionBy("source").save(lake.quarantine)
     state = "account_id string, do_not_sell boolean, marketing_consent boolean, updated_at timestamp, is_minor boolean"
     for accounts in (["acct-a", "acct-b", "acct-c"], ["acct-a", "acct-b"], ["acct-a"]):  # versions 0, 1, 2
         states = [(a, False, True, None, False) for a in accounts]
-        spark.createDataFrame(states, state).write.format("delta").mode("overwrite").save(lake.privacy_state)
+        local_frame(spark, states, state).write.format("delta").mode("overwrite").save(lake.privacy_state)
 
 
 def _added_files(table: Path, version: int) -> set[Path]:

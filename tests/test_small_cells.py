@@ -4,6 +4,7 @@ import datetime as dt
 
 from pyspark.sql import functions as F
 
+from jobs.lake.frames import local_frame
 from transforms.aggregates import daily_usage, released_legs, usage_by_time_of_day
 
 WEEK, DAY = dt.date(2026, 11, 2), dt.date(2026, 11, 2)
@@ -24,7 +25,7 @@ def _legs(hour: int, accounts: int, legs_per_account: int, minutes: int):
 def _silver(spark):
     # 09:00 has 12 accounts (published at k=10); 10:00 has 3 accounts with 7 legs (suppressed).
     rows = _legs(9, 12, 2, 30) + _legs(10, 3, 2, 45) + _legs(10, 1, 1, 50)
-    return spark.createDataFrame(rows, SILVER_SCHEMA)
+    return local_frame(spark, rows, SILVER_SCHEMA)
 
 
 def _differencing_attack(tod_df, daily_df):
@@ -69,9 +70,9 @@ def test_the_attack_works_against_a_daily_total_of_all_legs(spark):
 
 
 def test_empty_and_null_rows(spark):
-    silver = spark.createDataFrame([(WEEK, DAY, 1, 9, "us", "meeting", "app", None, None, None)], SILVER_SCHEMA)
+    silver = local_frame(spark, [(WEEK, DAY, 1, 9, "us", "meeting", "app", None, None, None)], SILVER_SCHEMA)
     # A leg with no account counts no distinct account: its cell never reaches k.
     assert usage_by_time_of_day(silver, k=1).count() == 0
-    empty = spark.createDataFrame([], SILVER_SCHEMA)
+    empty = local_frame(spark, [], SILVER_SCHEMA)
     assert usage_by_time_of_day(empty, k=10).count() == 0
     assert daily_usage(released_legs(empty, usage_by_time_of_day(empty, k=10))).count() == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from jobs.lake.frames import local_frame
 from tests.telephony_lines import LINES_SCHEMA, as_df, reasons, utc
 from transforms.parse_cdr import CDR_FIELDS, parse_cdr_lines
 from transforms.parse_telephony import telephony_to_legs
@@ -60,7 +61,7 @@ def test_number_forms_normalize_to_e164_in_legs(spark, freeswitch):
 
 
 def test_legs_have_the_native_cdr_columns_and_types(spark, freeswitch):
-    native_df = parse_cdr_lines(spark.createDataFrame([("f", 1, '{"leg_id": "x"}')], LINES_SCHEMA))
+    native_df = parse_cdr_lines(local_frame(spark, [("f", 1, '{"leg_id": "x"}')], LINES_SCHEMA))
     parsed_df = as_df(spark, freeswitch["freeswitch_basic.csv"].values())
     legs_df = telephony_to_legs(parsed_df, account_id="a", region="ie", country="IE")
     assert legs_df.columns == ["source_file", "line_number", "value", *CDR_FIELDS, "extra_keys", REASON]

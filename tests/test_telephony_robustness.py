@@ -8,6 +8,7 @@ import random
 import pytest
 from pyspark.sql import functions as F
 
+from jobs.lake.frames import local_frame
 from jobs.lake.landing import read_numbered_lines
 from tests.telephony_lines import (
     DUBLIN,
@@ -26,7 +27,7 @@ from transforms.parse_telephony import parse_asterisk_lines, parse_freeswitch_li
 @pytest.mark.parametrize("parser", [parse_asterisk_lines, parse_freeswitch_lines])
 def test_null_row_empty_input_and_malformed_rows(spark, parser):
     values = [None, "", "   ", "garbage", '"unterminated,"x', "\ufeff"]
-    lines_df = spark.createDataFrame([("f", i + 1, v) for i, v in enumerate(values)], LINES_SCHEMA)
+    lines_df = local_frame(spark, [("f", i + 1, v) for i, v in enumerate(values)], LINES_SCHEMA)
     assert reasons(inline_outcome(parser(lines_df, NY), len(values))) == {
         1: "blank line",
         2: "blank line",
@@ -35,7 +36,7 @@ def test_null_row_empty_input_and_malformed_rows(spark, parser):
         5: "malformed quoting",
         6: "blank line",
     }
-    empty_df = parser(spark.createDataFrame([], LINES_SCHEMA), NY)
+    empty_df = parser(local_frame(spark, [], LINES_SCHEMA), NY)
     assert empty_df.columns == OUTPUT_COLUMNS and empty_df.count() == 0
     with pytest.raises(ValueError, match="time zone"):
         parser(lines_df, "Mars/Olympus_Mons")
@@ -63,7 +64,7 @@ def test_mangled_lines_are_accepted_whole_or_rejected_with_a_reason(spark, parse
         else:
             chars.insert(at, {"quote": '"', "comma": ",", "bad": "\ufffd"}[edit])
         mangled.append("".join(chars))
-    lines_df = spark.createDataFrame([("f", i + 1, v) for i, v in enumerate(mangled)], LINES_SCHEMA)
+    lines_df = local_frame(spark, [("f", i + 1, v) for i, v in enumerate(mangled)], LINES_SCHEMA)
     rows = inline_outcome(parser(lines_df, NY), len(mangled)).values()
     accepted = [row for row in rows if row.reject_reason is None]
     assert accepted and len(accepted) < len(mangled)

@@ -9,6 +9,8 @@ from pathlib import Path
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from jobs.lake.frames import local_frame
+
 _DATE_DIR = re.compile(r"^date=(\d{4}-\d{2}-\d{2})$")
 
 
@@ -49,9 +51,7 @@ def read_numbered_lines(spark: SparkSession, files: list[Path], root: Path) -> D
     for split in sorted(splits, key=lambda row: (row.source_file, row._first_id)):
         offsets.append((split.source_file, split._split, split._first_id, seen.get(split.source_file, 0)))
         seen[split.source_file] = seen.get(split.source_file, 0) + split._rows
-    offsets_df = spark.createDataFrame(
-        offsets, "source_file string, _split int, _first_id bigint, _lines_before bigint"
-    )
+    offsets_df = local_frame(spark, offsets, "source_file string, _split int, _first_id bigint, _lines_before bigint")
     numbered_df = lines_df.join(F.broadcast(offsets_df), on=["source_file", "_split"], how="inner")
     return numbered_df.select(
         _relative_to(F.col("source_file"), root).alias("source_file"),

@@ -21,6 +21,7 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
+from jobs.lake.frames import local_frame
 from jobs.lake.layout import Lake, is_delta
 
 AUDIT_SCHEMA = StructType(
@@ -45,12 +46,12 @@ def append_audit(
         for request in requests
         for table, counts in sorted(per_table.items())
     ]
-    spark.createDataFrame(rows, AUDIT_SCHEMA).write.format("delta").mode("append").save(lake.privacy_audit)
+    local_frame(spark, rows, AUDIT_SCHEMA).write.format("delta").mode("append").save(lake.privacy_audit)
 
 
 def read_audit(spark: SparkSession, lake: Lake) -> DataFrame:
     if not is_delta(spark, lake.privacy_audit):
-        return spark.createDataFrame([], AUDIT_SCHEMA)
+        return local_frame(spark, [], AUDIT_SCHEMA)
     return spark.read.format("delta").load(lake.privacy_audit)
 
 

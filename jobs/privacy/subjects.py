@@ -15,6 +15,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from jobs.config.keys import privacy_key
+from jobs.lake.frames import local_frame
 from jobs.lake.layout import (
     BRONZE_ACCOUNTS,
     BRONZE_BILLING,
@@ -72,7 +73,7 @@ def subjects_of(spark: SparkSession, lake: Lake, account_ids: DataFrame, master_
     # Materialized now (a few rows per account, held by this process only): erasure deletes
     # the accounts rows these come from, and every later table must still be matched on all
     # of them.
-    return spark.createDataFrame(own_df.distinct().collect(), own_df.schema)
+    return local_frame(spark, own_df.distinct().collect(), own_df.schema)
 
 
 def present_tables(spark: SparkSession, lake: Lake) -> Sequence[tuple[SubjectTable, DataFrame]]:
@@ -87,7 +88,7 @@ def present_tables(spark: SparkSession, lake: Lake) -> Sequence[tuple[SubjectTab
 def open_erasures(spark: SparkSession, lake: Lake) -> DataFrame:
     """Erasure requests not yet in the audit: `request_id`, `account_id`, `account_hash`."""
     if not is_delta(spark, lake.privacy_requests):
-        return spark.createDataFrame([], "request_id string, account_id string, account_hash string")
+        return local_frame(spark, [], "request_id string, account_id string, account_hash string")
     requests_df = (
         spark.read.format("delta")
         .load(lake.privacy_requests)
@@ -105,4 +106,4 @@ def pending_erasure_subjects(spark: SparkSession, lake: Lake, master_key: bytes)
     account_ids = open_erasures(spark, lake).select("account_id").distinct().collect()
     if not account_ids:
         return None
-    return subjects_of(spark, lake, spark.createDataFrame(account_ids, "account_id string"), master_key)
+    return subjects_of(spark, lake, local_frame(spark, account_ids, "account_id string"), master_key)

@@ -12,6 +12,7 @@ from pyspark.sql import functions as F
 
 from jobs.config.keys import privacy_key
 from jobs.errors import ConfigError
+from jobs.lake.frames import local_frame
 from jobs.lake.landing import read_numbered_lines
 from jobs.lake.layout import Lake, is_delta
 from transforms.parse_requests import REQUEST_FIELDS, parse_request_lines
@@ -81,7 +82,7 @@ def write_privacy_state(spark: SparkSession, lake: Lake, suppression: Suppressio
     if is_delta(spark, lake.privacy_requests):
         requests_df = spark.read.format("delta").load(lake.privacy_requests)
     else:
-        requests_df = spark.createDataFrame([], "account_id string, kind string, received_at timestamp")
+        requests_df = local_frame(spark, [], "account_id string, kind string, received_at timestamp")
     state_df = account_privacy_state(accounts_df, requests_df)
     state_df.write.format("delta").mode("overwrite").save(lake.privacy_state)
     queue_df = (

@@ -30,6 +30,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import DecimalType, DoubleType, LongType, StringType, StructField, StructType, TimestampType
 
 from jobs.errors import GateRefused
+from jobs.lake.frames import local_frame
 from jobs.lake.layout import Lake
 
 log = logging.getLogger("tollgate.budget")
@@ -179,7 +180,7 @@ def _ensure_ledger(spark: SparkSession, path: str) -> None:
 def _conditional_merge(spark: SparkSession, path: str, source: dict) -> bool:
     """One MERGE: add the cost to the balance row if it still fits (or open the row if the
     cost fits the budget at all). True when this release was charged."""
-    source_df = spark.createDataFrame([tuple(source.values())], StructType([LEDGER_SCHEMA[name] for name in source]))
+    source_df = local_frame(spark, [tuple(source.values())], StructType([LEDGER_SCHEMA[name] for name in source]))
     metrics = (
         DeltaTable.forPath(spark, path)
         .alias("t")
@@ -242,7 +243,7 @@ def _append_attempt(
         "reason": reason,
     }
     # A blind append to the `attempt` partition: it never conflicts with a reservation.
-    attempt_df = spark.createDataFrame([tuple(row[field.name] for field in LEDGER_SCHEMA)], LEDGER_SCHEMA)
+    attempt_df = local_frame(spark, [tuple(row[field.name] for field in LEDGER_SCHEMA)], LEDGER_SCHEMA)
     attempt_df.write.format("delta").mode("append").save(path)
 
 

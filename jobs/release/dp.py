@@ -25,6 +25,7 @@ from pyspark.sql import functions as F
 from jobs.config.keys import account_pseudonym
 from jobs.config.recipients import Recipient
 from jobs.errors import ConfigError, GateRefused
+from jobs.lake.frames import local_frame
 from jobs.lake.layout import PRIVACY_STATE, SILVER_CDR, Lake, delta_version, is_delta
 from jobs.release.audience import EXCLUDED_BY_KIND
 from jobs.release.budget import BudgetCharge, reserve_budget
@@ -116,7 +117,7 @@ def dp_release_source(
     grain_of = grid | {key: tuple(row[name] for name in contract.grain) for key, row in bounded.items()}
     rows = sorted((*grain_of[key], *(values[name] for name in MEASURES)) for key, values in noisy.items())
     schema = ", ".join(f"{name} {kind}" for name, kind in contract.columns.items())
-    rows_df = spark.createDataFrame(rows, schema)
+    rows_df = local_frame(spark, rows, schema)
     section = dp_manifest_section(
         settings, plan, weeks=weeks, regions=recipient.regions, cells_published=len(rows), balance=balance
     )

@@ -31,6 +31,7 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
+from jobs.lake.frames import local_frame
 from jobs.lake.layout import Lake
 
 if TYPE_CHECKING:
@@ -108,7 +109,7 @@ def record_releases(spark: SparkSession, lake: Lake, records: Sequence[ReleaseRe
     unknown = sorted({record.status for record in records} - {"published", "refused"})
     if unknown:
         raise ValueError(f"unknown ledger status {unknown[0]!r}")
-    rows_df = spark.createDataFrame([record.as_row() for record in records], LEDGER_SCHEMA)
+    rows_df = local_frame(spark, [record.as_row() for record in records], LEDGER_SCHEMA)
     # Blind appends: concurrent exports to other recipients never conflict in Delta.
     rows_df.write.format("delta").mode("append").save(ledger_path(lake))
 

@@ -19,6 +19,7 @@ from pyspark.sql import Row, SparkSession
 from pyspark.sql import functions as F
 
 from jobs.config.keys import account_pseudonym, privacy_key
+from jobs.lake.frames import local_frame
 from jobs.lake.layout import SILVER_CDR, Lake, is_delta
 from jobs.privacy.audit import append_audit, processed_requests
 from jobs.privacy.subjects import present_tables, subjects_of
@@ -31,7 +32,7 @@ _HIDDEN = {"subject_hash", "account_hash", "value"}
 
 def access_report(spark: SparkSession, lake: Lake, master_key: bytes, account_id: str) -> dict:
     """The document: `account_id`, `generated_at`, and per table its rows (JSON values)."""
-    ids_df = spark.createDataFrame([(account_id,)], "account_id string")
+    ids_df = local_frame(spark, [(account_id,)], "account_id string")
     subjects_df = subjects_of(spark, lake, ids_df, master_key)
     key = privacy_key(master_key)
     tables = []

@@ -27,6 +27,7 @@ from pyspark.sql import functions as F
 
 from jobs.config.keys import account_pseudonym, privacy_key
 from jobs.config.policy import Policy
+from jobs.lake.frames import local_frame
 from jobs.lake.layout import QUARANTINE, SILVER_CDR, Lake, is_delta
 from jobs.lake.session import session_setting
 from jobs.privacy.audit import append_audit
@@ -72,7 +73,7 @@ def erase(
     report = ErasureReport()
     # Held in memory, not read again: erasure rewrites the table these rows come from.
     open_df = open_erasures(spark, lake)
-    requests_df = spark.createDataFrame(open_df.collect(), open_df.schema)
+    requests_df = local_frame(spark, open_df.collect(), open_df.schema)
     requests = requests_df.select("request_id", "account_hash").collect()  # never the account ids
     report.requests = len(requests)
     if requests:

@@ -10,6 +10,7 @@ import logging
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from jobs.lake.frames import local_frame
 from jobs.lake.layout import Lake, is_delta
 from jobs.privacy.audit import processed_requests
 
@@ -22,7 +23,8 @@ def request_status(spark: SparkSession, lake: Lake) -> DataFrame:
     """Grain: one row per request: id, kind, received_at, account (hash prefix), status and
     when it was processed. Erasure and access are `open` until done; the others `applied`."""
     if not is_delta(spark, lake.privacy_requests):
-        return spark.createDataFrame(
+        return local_frame(
+            spark,
             [],
             "request_id string, kind string, received_at timestamp, account string, status string, "
             "processed_at timestamp",
