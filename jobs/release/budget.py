@@ -180,7 +180,7 @@ def _ensure_ledger(spark: SparkSession, path: str) -> None:
 def _conditional_merge(spark: SparkSession, path: str, source: dict) -> bool:
     """One MERGE: add the cost to the balance row if it still fits (or open the row if the
     cost fits the budget at all). True when this release was charged."""
-    source_df = local_frame(spark, [tuple(source.values())], StructType([LEDGER_SCHEMA[name] for name in source]))
+    source_df = local_frame(spark, [source], StructType([LEDGER_SCHEMA[name] for name in source]))
     metrics = (
         DeltaTable.forPath(spark, path)
         .alias("t")
@@ -243,8 +243,7 @@ def _append_attempt(
         "reason": reason,
     }
     # A blind append to the `attempt` partition: it never conflicts with a reservation.
-    attempt_df = local_frame(spark, [tuple(row[field.name] for field in LEDGER_SCHEMA)], LEDGER_SCHEMA)
-    attempt_df.write.format("delta").mode("append").save(path)
+    local_frame(spark, [row], LEDGER_SCHEMA).write.format("delta").mode("append").save(path)
 
 
 def _balance_of(row) -> BudgetBalance:
