@@ -3,6 +3,7 @@ spark.createDataFrame makes of them, as a local relation the JVM reads without P
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ import pytest
 from pyspark.sql import Row
 
 from jobs.lake.frames import local_frame
+from jobs.lake.session import PROJECT_ROOT
 
 WIDE = (
     "s string, i int, b bigint, d double, f boolean, t timestamp, day date, m decimal(12,4), "
@@ -70,3 +72,14 @@ def test_a_row_of_the_wrong_length_or_a_schema_that_is_no_struct_is_refused(spar
         local_frame(spark, [("only",)], "a string, b string")
     with pytest.raises(TypeError, match="not int"):
         local_frame(spark, [(1,)], "int")
+
+
+def test_no_pipeline_module_makes_a_dataframe_of_python_rows_but_local_frame():
+    """A `createDataFrame` call anywhere else in the pipeline would bring the Python RDD back."""
+    callers = []
+    for package in ("jobs", "transforms", "expectations"):
+        for path in sorted((PROJECT_ROOT / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Attribute) and node.attr == "createDataFrame":
+                    callers.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}")
+    assert [caller.split(":")[0] for caller in callers] == ["jobs/lake/frames.py"], callers
