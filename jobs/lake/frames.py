@@ -1,9 +1,9 @@
 """DataFrames of rows held in Python (ledger rows, audit rows, a few request ids).
 
 `spark.createDataFrame` on a Python list makes a Python RDD: every action on the DataFrame then
-starts Python workers to unpickle the rows, about 0.6 s for 20 rows on 2 cores. Built through
-Arrow, the same rows become a local relation the JVM reads at once (0.12 s): a small run makes
-dozens of such DataFrames.
+starts Python workers to unpickle the rows: 0.7 s an action on 20 rows, on 2 cores. Built
+through Arrow, the same rows become a local relation the JVM reads at once (0.12 s an action);
+a small run makes dozens of such DataFrames (bench/RESULTS.md, eighth session).
 """
 
 from __future__ import annotations
