@@ -54,12 +54,15 @@ def test_every_column_type_reads_back_as_create_dataframe_gives_it(spark):
 def test_rows_dicts_and_collected_rows_are_taken_by_name(spark):
     schema = "request_id string, account_hash string"
     collected = local_frame(spark, [("r1", "h1")], schema).collect()
-    by_name = [Row(account_hash="h2", request_id="r2"), {"request_id": "r3"}]
+    by_name = [Row(account_hash="h2", request_id="r2"), {"request_id": "r3", "account_hash": None, "other": 1}]
     assert local_frame(spark, collected + by_name, schema).collect() == [
         Row(request_id="r1", account_hash="h1"),
         Row(request_id="r2", account_hash="h2"),
         Row(request_id="r3", account_hash=None),
     ]
+    # A column a dict does not name is refused, not read as null (a misspelt key would be).
+    with pytest.raises(ValueError, match="a row without column 'account_hash'"):
+        local_frame(spark, [{"request_id": "r4", "account_hsh": "h4"}], schema)
 
 
 def test_no_rows_gives_an_empty_frame_of_the_schema(spark):

@@ -18,8 +18,9 @@ from pyspark.sql.types import ArrayType, DataType, MapType, StructType
 
 
 def local_frame(spark: SparkSession, rows: Iterable[Sequence | Mapping], schema: StructType | str) -> DataFrame:
-    """The `rows` (tuples in the schema's column order, Rows or dicts by name) as a DataFrame
-    of `schema` (a StructType or DDL such as "id string, n bigint"). Values are typed as
+    """The `rows` (tuples in the schema's column order, Rows or dicts by name, every column
+    named; other keys are ignored) as a DataFrame of `schema` (a StructType or DDL such as
+    "id string, n bigint"). Values are typed as
     spark.createDataFrame types them; a naive datetime is read as UTC, the lake's clock."""
     struct = schema if isinstance(schema, StructType) else DataType.fromDDL(schema)
     if not isinstance(struct, StructType):
@@ -33,7 +34,10 @@ def _record(row: Sequence | Mapping, struct: StructType) -> dict[str, Any]:
     if isinstance(row, Row):
         row = row.asDict()
     if isinstance(row, Mapping):
-        return {field.name: _value(row.get(field.name), field.dataType) for field in struct.fields}
+        missing = [field.name for field in struct.fields if field.name not in row]
+        if missing:
+            raise ValueError(f"a row without column {missing[0]!r}")
+        return {field.name: _value(row[field.name], field.dataType) for field in struct.fields}
     if len(row) != len(struct.fields):
         raise ValueError(f"a row of {len(row)} values for {len(struct.fields)} columns")
     return {field.name: _value(value, field.dataType) for field, value in zip(struct.fields, row, strict=True)}
