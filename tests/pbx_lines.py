@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 from jobs.lake.landing import read_numbered_lines
+from tests.telephony_lines import rows_by_file
 from transforms.cdr_layouts import CdrLayout
 from transforms.parse_telephony import parse_pbx_lines
 
@@ -17,14 +18,10 @@ NY = "America/New_York"
 def parse_layout(
     spark, layout: CdrLayout, names: list[str], day_first: bool = False, tz: str = NY
 ) -> dict[str, dict[int, object]]:
-    """{file: {line_number: row}} of `names` read together and parsed as `layout`, after
-    checking that no line comes out twice and every rejected one has a reason."""
+    """{file: {line_number: row}} of `names` read together and parsed as `layout`, each file's
+    rows in line order, after checking that no line comes out twice (rows_by_file)."""
     lines_df = read_numbered_lines(spark, [LAYOUTS / name for name in names], LAYOUTS)
-    by_file: dict[str, dict[int, object]] = {name: {} for name in names}
-    for row in parse_pbx_lines(lines_df, layout, tz, day_first).collect():
-        assert row.line_number not in by_file[row.source_file]
-        by_file[row.source_file][row.line_number] = row
-    return by_file
+    return rows_by_file(parse_pbx_lines(lines_df, layout, tz, day_first), names)
 
 
 def reasons(rows: dict[int, object]) -> dict[int, str | None]:

@@ -66,13 +66,20 @@ def line_count(path: Path) -> int:
     return len(re.findall(rb"\r\n|\r|\n", path.read_bytes()))
 
 
+def rows_by_file(parsed_df, names) -> dict[str, dict[int, object]]:
+    """{file: {line_number: row}} of one collect, each file's rows in line order (Spark's
+    collect order is the plan's), after checking that no line comes out twice."""
+    by_file: dict[str, dict[int, object]] = {name: {} for name in names}
+    for row in sorted(parsed_df.collect(), key=lambda row: row.line_number):
+        assert row.line_number not in by_file[row.source_file]
+        by_file[row.source_file][row.line_number] = row
+    return by_file
+
+
 def outcome(parsed_df, lines_read: dict[str, int]) -> dict[str, dict[int, object]]:
     """{file: {line_number: row}}, after checking, file by file, that every line read is
     accepted or quarantined (exactly once) and every quarantined row has a known reason."""
-    by_file: dict[str, dict[int, object]] = {name: {} for name in lines_read}
-    for row in parsed_df.collect():
-        assert row.line_number not in by_file[row.source_file]
-        by_file[row.source_file][row.line_number] = row
+    by_file = rows_by_file(parsed_df, lines_read)
     for name, rows in by_file.items():
         accepted = [row for row in rows.values() if row.reject_reason is None]
         quarantined = [row for row in rows.values() if row.reject_reason is not None]

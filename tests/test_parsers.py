@@ -7,11 +7,11 @@ from pyspark.sql import functions as F
 
 from jobs.lake.frames import local_frame
 from jobs.lake.landing import read_numbered_lines
-from jobs.lake.session import jvm_time_zone_ids
+from jobs.lake.session import jvm_time_zone_ids, session_setting
 from tests.landing_fixtures import leg, log_line
 from tests.shared_data import SHARED_DATA
 from transforms.parse_accounts import ACCOUNT_FIELDS, parse_account_lines
-from transforms.parse_cdr import parse_cdr_lines
+from transforms.parse_cdr import parse_cdr_lines, parse_cdr_records
 from transforms.parse_usage import _GROUPS, _REQUEST, COMBINED_LOG, parse_combined_log
 
 LINES_SCHEMA = "source_file string, line_number bigint, value string"
@@ -90,6 +90,16 @@ def test_cdr_parser_keeps_the_last_of_a_repeated_key_nested_json_and_reasons_for
         "blank line",
         "not a JSON object",
     ]
+
+
+def test_cdr_parser_parses_each_line_once_as_a_record(spark, tmp_path):
+    """One from_json per line in the plan Spark runs on a file (two had cost a quarter of the
+    parse at 1M legs: bench/RESULTS.md); json_object_keys reads the key names apart."""
+    (tmp_path / "legs.jsonl").write_text("{}\n")
+    lines_df = read_numbered_lines(spark, [tmp_path / "legs.jsonl"], tmp_path)
+    with session_setting(spark, "spark.sql.debug.maxToStringFields", "1000"):  # every column named
+        plan = parse_cdr_records(lines_df)._jdf.queryExecution().executedPlan().toString()
+    assert plan.count("from_json(") == 1 and plan.count("jsonObjectKeys(") == 1  # (json_object_keys)
 
 
 def test_cdr_parser_on_empty_input_gives_empty_output(spark):
