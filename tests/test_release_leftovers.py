@@ -57,12 +57,32 @@ def test_dead_staging_is_removed_and_counted_without_following_links(tmp_path):
     assert list(staging.iterdir()) == [] and (outside / "keep").is_dir()
 
 
+class _PublishedLines(logging.Handler):
+    """Each "published" log line's folder, and whether it existed when the line was written."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[tuple[Path, bool]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.msg == "published %s":
+            folder = Path(record.args[0])
+            self.seen.append((folder, folder.is_dir()))
+
+
 def test_the_next_export_removes_what_dead_exports_staged(spark, tmp_path, policy, caplog):
     lake = make_lake(spark, tmp_path, usage_rows())
     exports = tmp_path / "exports"
     staging = _plant_dead_staging(exports)
-    with caplog.at_level(logging.INFO, logger="tollgate"):
-        [release] = export_all(spark, lake, exports, [recipient()], policy)
+    published = _PublishedLines()
+    logging.getLogger("tollgate.export").addHandler(published)
+    try:
+        with caplog.at_level(logging.INFO, logger="tollgate"):
+            [release] = export_all(spark, lake, exports, [recipient()], policy)
+    finally:
+        logging.getLogger("tollgate.export").removeHandler(published)
+    # The release is announced as published once it is in place, not when it is staged.
+    assert published.seen == [(release, True)]
     assert list(staging.iterdir()) == []
     assert verify_release(release) == []
     assert "removed 2 staging folder(s) left by exports that died" in caplog.text

@@ -25,10 +25,10 @@ from jobs.config.policy import Policy
 from jobs.config.recipients import Recipient
 from jobs.lake.layout import Lake
 from jobs.release.dp import BudgetExhausted, dp_release_source
-from jobs.release.ledger import ReleaseRecord, record_releases
+from jobs.release.ledger import ReleaseRecord
 from jobs.release.manifest import DpPrivacy
+from jobs.release.pending import PendingReleases, ledger_batch
 from jobs.release.publish import (
-    PendingReleases,
     ReleaseRefused,
     ReleaseRequest,
     ReleaseSlot,
@@ -84,7 +84,7 @@ def export_dp_release(
     )
     final_dir, manifest = publish_release(spark, lake, exports, request, slot, pending)
     log.info(
-        "export %s/%s: DP release %s, %d cells, epsilon %.3g at delta %.1e, gate passed",
+        "export %s/%s: DP release %s staged, %d cells, epsilon %.3g at delta %.1e, gate passed",
         recipient.name,
         dataset,
         final_dir,
@@ -117,10 +117,8 @@ def _refused_for_budget(
         source_delta_versions=refusal.delta_versions,
         failures=(failure,),
     )
-    if pending is None:
-        record_releases(spark, lake, [record])
-    else:
-        pending.refused(record)
+    with ledger_batch(spark, lake, pending) as batch:
+        batch.refused(record)
     # The figures (cost, spent, total) are budget arithmetic, not data: the operator sees them.
     log.warning("%s; `tollgate budget` shows what is left", refusal)
     verdict = GateResult(

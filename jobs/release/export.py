@@ -29,8 +29,8 @@ from jobs.release.audience import SharedSources, release_source
 from jobs.release.dp_export import export_dp_release
 from jobs.release.extract import export_extract
 from jobs.release.manifest import AggregatePrivacy
+from jobs.release.pending import PendingReleases
 from jobs.release.publish import (
-    PendingReleases,
     ReleaseRefused,
     ReleaseRequest,
     publish_release,
@@ -146,5 +146,7 @@ def export_release(
         privacy=lambda _staged_df: privacy,
     )
     final_dir, manifest = publish_release(spark, lake, exports, request, pending=pending)
-    log.info("export %s/%s: release %s, %d rows, gate passed", recipient.name, dataset, final_dir, manifest.row_count)
+    log.info(
+        "export %s/%s: release %s staged, %d rows, gate passed", recipient.name, dataset, final_dir, manifest.row_count
+    )
     return final_dir

@@ -41,7 +41,8 @@ from jobs.lake.layout import (
     is_delta,
 )
 from jobs.release.manifest import ExtractPrivacy
-from jobs.release.publish import PendingReleases, ReleaseRequest, publish_release
+from jobs.release.pending import PendingReleases
+from jobs.release.publish import ReleaseRequest, publish_release
 from transforms.extracts import allowed_columns, in_regions, with_account_region
 from transforms.risk import reidentification_risk
 
@@ -107,7 +108,7 @@ def export_extract(
     )
     final_dir, manifest = publish_release(spark, lake, exports, request, pending=pending)
     log.info(
-        "extract %s/%s (role %s): release %s, %d rows, gate passed",
+        "extract %s/%s (role %s): release %s staged, %d rows, gate passed",
         recipient.name,
         dataset,
         role.role,

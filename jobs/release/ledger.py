@@ -2,7 +2,7 @@
 
 Grain: one row per (recipient, dataset, release_id) attempt. The table lives at
 `<lake>/_ledger/releases`; the attempts of one export are appended in one Delta transaction
-(jobs/release/publish.py `PendingReleases`), so the ledger's history is the audit trail a
+(jobs/release/pending.py `PendingReleases`), so the ledger's history is the audit trail a
 privacy officer reads, one version per export. Gate failures are named by
 column and check, exactly as the gate reports them; no data value is ever written here.
 The gate's Data Docs for the same attempt are under `<lake>/_gate_docs/` (`gate_docs_dir`).

@@ -1,10 +1,10 @@
 """The one way out of the lake: write to exports/.staging/, gate the bytes written, record
 the attempt in the ledger, and rename the folder into place only if the gate passed.
 
-An export's attempts wait in one `PendingReleases` until it ends: then one Delta commit
-records them all in the ledger, and only after it are the passed folders renamed into place,
-so a release never appears without its ledger row. An export killed before that commit leaves
-only staging folders, which the next export removes.
+An export's attempts wait in one `PendingReleases` (jobs/release/pending.py) until it ends:
+then one Delta commit records them all in the ledger, and only after it are the passed folders
+renamed into place, so a release never appears without its ledger row. An export killed before
+that commit leaves only staging folders, which the next export removes.
 
 Aggregates (jobs/release/export.py), differentially private releases (jobs/release/dp_export.py)
 and subprocessor extracts (jobs/release/extract.py) all go through `publish_release`; a
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from expectations.result import GateResult
 from jobs.config.recipients import Recipient
 from jobs.errors import GateRefused
 from jobs.lake.layout import Lake
-from jobs.release.ledger import ReleaseRecord, gate_docs_dir, record_releases
+from jobs.release.ledger import ReleaseRecord, gate_docs_dir
 from jobs.release.manifest import (
     MANIFEST_VERSION,
     AggregatePrivacy,
@@ -39,6 +38,7 @@ from jobs.release.manifest import (
     Manifest,
     describe_files,
 )
+from jobs.release.pending import PendingReleases, ledger_batch
 from jobs.release.verify import sha256_of
 from jobs.release.write import write_release_data
 
@@ -95,35 +95,6 @@ def claim_release_slot(lake: Lake, exports: Path, recipient: str, dataset: str) 
     return ReleaseSlot(created_at, final_dir, docs_dir)
 
 
-class PendingReleases:
-    """The ledger rows and the sealed staging folders of one export, until `commit`."""
-
-    def __init__(self) -> None:
-        self.records: list[ReleaseRecord] = []
-        self.moves: list[tuple[Path, Path]] = []  # (staging folder, release folder)
-
-    def refused(self, record: ReleaseRecord) -> None:
-        self.records.append(record)
-
-    def passed(self, record: ReleaseRecord, staging: Path, final_dir: Path) -> None:
-        self.records.append(record)
-        self.moves.append((staging, final_dir))
-
-    def commit(self, spark: SparkSession, lake: Lake) -> None:
-        """Every row in one ledger transaction, then every passed folder renamed into place
-        (the one step a recipient can see). A folder not renamed is removed."""
-        try:
-            if self.records:
-                record_releases(spark, lake, self.records)
-            for staging, final_dir in self.moves:
-                final_dir.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-                os.rename(staging, final_dir)
-        finally:
-            for staging, _ in self.moves:
-                shutil.rmtree(staging, ignore_errors=True)
-            self.records, self.moves = [], []
-
-
 def publish_release(
     spark: SparkSession,
     lake: Lake,
@@ -139,11 +110,8 @@ def publish_release(
     With `pending` (an export's), the row and the rename wait for its commit.
     """
     if pending is None:
-        pending = PendingReleases()
-        try:
-            return publish_release(spark, lake, exports, request, slot, pending)
-        finally:
-            pending.commit(spark, lake)
+        with ledger_batch(spark, lake, None) as own:
+            return publish_release(spark, lake, exports, request, slot, own)
     recipient, dataset = request.recipient, request.dataset
     slot = slot or claim_release_slot(lake, exports, recipient.name, dataset)
     created_at, final_dir, docs_dir = slot.created_at, slot.final_dir, slot.docs_dir
