@@ -79,13 +79,6 @@ def test_the_command_line_refuses_a_second_writer_with_exit_1(tmp_path, caplog, 
     assert f"(pid {holder.pid}, `run`, since " in caplog.text and "did not start" in caplog.text
 
 
-def _holder_pid(lock: Path) -> int | None:
-    try:
-        return json.loads(lock.read_text())["pid"]
-    except (OSError, ValueError, KeyError):
-        return None
-
-
 def _gold(spark, lake: Path, dataset: str) -> list[tuple]:
     return sorted(tuple(row) for row in spark.read.format("delta").load(str(lake / "gold" / dataset)).collect())
 
@@ -107,22 +100,31 @@ def test_two_runs_at_once_serialize_a_third_is_refused_and_tables_are_as_after_o
     where = [f"--{name}={tmp_path / name}" for name in ("landing", "lake", "exports")]
     where.append(f"--recipients={recipients}")
     # Two writers: a `tollgate run` process of its own, and one in this process (its JVM warm:
-    # the serialized pair costs one cold run, not two). Whichever takes the lock first, the
-    # other waits for it, and the lock names processes, so the two are told apart by pid.
+    # the serialized pair costs one cold run, not two). The test holds the lock while both
+    # start, so each is seen to wait whatever the machine's speed: left to race, the warm run
+    # had ended before the cold one reached the lock (neither waited, seen once in CI), or a
+    # third run took the lock between the two. Released, one writer waits for the other.
     monkeypatch.setenv("TOLLGATE_HMAC_KEY", KEY)
     log = tmp_path / "process.log"
-    # Generous: a loaded 2-core machine has taken 7 minutes for one run of this landing.
-    process = _start(["run", *where, f"--wait-lock={PATIENCE_S}"], stderr=log.open("w"))
-    here = _InProcessRun(["run", *where, f"--wait-lock={PATIENCE_S}"])
+    with lake_lock(tmp_path / "lake", "run"):
+        # Generous: a loaded 2-core machine has taken 7 minutes for one run of this landing.
+        process = _start(["run", *where, f"--wait-lock={PATIENCE_S}"], stderr=log.open("w"))
+        here = _InProcessRun(["run", *where, f"--wait-lock={PATIENCE_S}"])
+        try:
+            _wait_until_both_wait(process, log, here)
+            _refuse_a_third_run_meanwhile(where)
+        except BaseException:
+            os.killpg(process.pid, signal.SIGKILL)
+            raise
     try:
-        _refuse_a_third_run_meanwhile(tmp_path, where, process)
         assert process.wait(timeout=2 * PATIENCE_S) == 0
         assert here.result(timeout=2 * PATIENCE_S) == 0
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
-    texts = [log.read_text(), here.text()]
-    assert sum("holds the lake lock" in text and f"waiting up to {PATIENCE_S} s" in text for text in texts) == 1
+    # Each waited once: for the test, then (the one that lost the race) for the other writer.
+    for text in (log.read_text(), here.text()):
+        assert text.count("holds the lake lock") == 1 and f"waiting up to {PATIENCE_S} s" in text
     # The reference: the same landing run once (then re-run) into the session's own lake.
     reference = pipeline[0] / "lake"
     for dataset in ("usage_by_time_of_day", "daily_usage"):
@@ -157,24 +159,27 @@ class _InProcessRun:
         return "\n".join(self._records.messages)
 
 
-def _refuse_a_third_run_meanwhile(tmp_path: Path, where: list[str], holder: subprocess.Popen) -> None:
-    """While the `holder` process holds the lock, a run that does not wait is refused before it
-    starts Spark, with exit 1 and the holder named.
+def _waiting(text: str) -> bool:
+    return f"(pid {os.getpid()}, `run`, since " in text and "holds the lake lock" in text
 
-    The third run is started once the process (a cold run: the longer hold) has the lock, not
-    the warm run of this process: that one can end before a third process has even imported
-    its modules on a busy machine, and the third then took the lock before the other writer
-    did (exit 0, seen once)."""
-    lock, deadline = tmp_path / "lake" / "_lock", time.monotonic() + PATIENCE_S
-    while _holder_pid(lock) != holder.pid and holder.poll() is None and time.monotonic() < deadline:
+
+def _wait_until_both_wait(process: subprocess.Popen, log: Path, here: _InProcessRun) -> None:
+    """Until both writers have logged that this process (the test) holds the lock."""
+    deadline = time.monotonic() + PATIENCE_S
+    while not (_waiting(log.read_text()) and _waiting(here.text())):
+        assert process.poll() is None and time.monotonic() < deadline, log.read_text()
         time.sleep(0.1)
-    assert _holder_pid(lock) == holder.pid and holder.poll() is None
+
+
+def _refuse_a_third_run_meanwhile(where: list[str]) -> None:
+    """While this process holds the lock and two writers wait, a run that does not wait is
+    refused before it starts Spark, with exit 1 and the holder named."""
     env = {**os.environ, "TOLLGATE_HMAC_KEY": KEY}
     third = subprocess.run(
         [sys.executable, "-m", "jobs", "run", *where], env=env, capture_output=True, text=True, timeout=PATIENCE_S
     )
     assert third.returncode == 1
     named = re.search(r"another tollgate command \(pid (\d+), `run`, since \d\d:\d\d:\d\d UTC\)", third.stderr)
-    assert named and int(named.group(1)) == holder.pid
+    assert named and int(named.group(1)) == os.getpid()
     assert "--wait-lock" in third.stderr and "Traceback" not in third.stderr
     assert "SparkContext" not in third.stderr and "log level" not in third.stderr  # no JVM was started
