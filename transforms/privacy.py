@@ -142,8 +142,7 @@ class Suppression:
         # (InSet). arrays_overlap with the list as an array literal compared each identifier
         # with every hash, a cost that grew with the list: 500 hashes on 10M legs took 86 s
         # where the set takes 23 s (the whole steady-state ingest: -4%, bench/RESULTS.md).
-        wanted = list(self.hashes)
-        return F.exists(identifier_hashes(df, source, self.key, text_columns), lambda h: h.isin(*wanted))
+        return F.exists(identifier_hashes(df, source, self.key, text_columns), lambda h: h.isin(*self.hashes))
 
     def hash_of(self, col: Column, kind: str) -> Column:
         return identifier_hash(col, kind, self.key)

@@ -29,7 +29,7 @@ from jobs.release.audience import SharedSources, release_source
 from jobs.release.dp_export import export_dp_release
 from jobs.release.extract import export_extract
 from jobs.release.manifest import AggregatePrivacy
-from jobs.release.pending import PendingReleases
+from jobs.release.pending import PendingReleases, ledger_batch
 from jobs.release.publish import (
     ReleaseRefused,
     ReleaseRequest,
@@ -66,30 +66,29 @@ def export_all(
         log.info("export: removed %d staging folder(s) left by exports that died", removed)
     published: list[Path] = []
     shared = SharedSources()  # rows that several releases are made of, computed once
-    pending = PendingReleases()  # one ledger commit for the whole export
-    try:
-        for recipient in recipients:
-            for dataset in recipient.datasets:
-                published.append(
-                    export_release(
-                        spark,
-                        lake,
-                        exports,
-                        recipient,
-                        dataset,
-                        policy,
-                        master_key=master_key,
-                        last_day=last_day,
-                        shared=shared,
-                        pending=pending,
+    with ledger_batch(spark, lake, None) as pending:  # one ledger commit for the whole export
+        try:
+            for recipient in recipients:
+                for dataset in recipient.datasets:
+                    published.append(
+                        export_release(
+                            spark,
+                            lake,
+                            exports,
+                            recipient,
+                            dataset,
+                            policy,
+                            master_key=master_key,
+                            last_day=last_day,
+                            shared=shared,
+                            pending=pending,
+                        )
                     )
-                )
-    except ReleaseRefused as refusal:
-        refusal.published_before = tuple(published)
-        raise
-    finally:
-        shared.release()
-        pending.commit(spark, lake)
+        except ReleaseRefused as refusal:
+            refusal.published_before = tuple(published)
+            raise
+        finally:
+            shared.release()
     return published
 
 

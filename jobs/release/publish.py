@@ -1,10 +1,9 @@
 """The one way out of the lake: write to exports/.staging/, gate the bytes written, record
 the attempt in the ledger, and rename the folder into place only if the gate passed.
 
-An export's attempts wait in one `PendingReleases` (jobs/release/pending.py) until it ends:
-then one Delta commit records them all in the ledger, and only after it are the passed folders
-renamed into place, so a release never appears without its ledger row. An export killed before
-that commit leaves only staging folders, which the next export removes.
+An export's attempts wait in one `PendingReleases` until it ends (jobs/release/pending.py: one
+ledger commit, then the renames); an export killed before it leaves only staging folders,
+which the next export removes (`remove_dead_staging`).
 
 Aggregates (jobs/release/export.py), differentially private releases (jobs/release/dp_export.py)
 and subprocessor extracts (jobs/release/extract.py) all go through `publish_release`; a
