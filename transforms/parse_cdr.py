@@ -107,7 +107,9 @@ def _raw(name: str) -> str:
 
 
 def _timestamp_with_offset(col):
-    has_offset = col.rlike(_OFFSET_SUFFIX)
+    # Every match of the suffix lies in the last 6 characters: the regex scans those, not
+    # the whole value from each position.
+    has_offset = F.right(col, F.lit(6)).rlike(_OFFSET_SUFFIX)
     return F.when(has_offset, F.try_to_timestamp(col))
 
 
