@@ -11,7 +11,7 @@ from jobs.lake.session import jvm_time_zone_ids, session_setting
 from tests.landing_fixtures import leg, log_line
 from tests.shared_data import SHARED_DATA
 from transforms.parse_accounts import ACCOUNT_FIELDS, parse_account_lines
-from transforms.parse_cdr import parse_cdr_lines, parse_cdr_records
+from transforms.parse_cdr import _OFFSET_SUFFIX, _has_offset, parse_cdr_lines, parse_cdr_records
 from transforms.parse_usage import _GROUPS, _REQUEST, COMBINED_LOG, parse_combined_log
 
 LINES_SCHEMA = "source_file string, line_number bigint, value string"
@@ -201,3 +201,15 @@ def test_account_time_zones_are_checked_against_the_jvms_ids(spark):
     ]
     got = _reasons(parse_account_lines(_lines(spark, lines), zones))
     assert got == {2: None, 3: None, 4: "unknown timezone", 5: "unknown timezone", 6: "missing timezone"}
+
+
+def test_offset_check_on_the_last_characters_agrees_with_the_whole_value(spark):
+    # `$` also matches before a final line terminator: an offset followed by CRLF counts, as
+    # it does when the regex reads the whole value.
+    ends = ("Z", "+01:00", "-0130", "", "+1", "Z\n", "+01:00\r\n", "+0100\n", "x", "+01:00 ")
+    stamps = ["2026-11-02T10:00:00" + end for end in ends] + ["Z", "+01:00", ""]
+    df = local_frame(spark, [(stamp,) for stamp in stamps], "t string")
+    checked, whole = _has_offset(F.col("t")).alias("checked"), F.col("t").rlike(_OFFSET_SUFFIX).alias("whole")
+    rows = df.select(checked, whole).collect()
+    assert [row.checked for row in rows] == [row.whole for row in rows]
+    assert sum(row.whole for row in rows) == 8

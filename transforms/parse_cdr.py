@@ -106,11 +106,15 @@ def _raw(name: str) -> str:
     return f"_raw_{name}"
 
 
+def _has_offset(col):
+    # Every match of the suffix lies in the last 8 characters (6, and `$` also matches before
+    # a final line terminator such as CRLF): the regex scans those, not the whole value from
+    # each position.
+    return F.right(col, F.lit(8)).rlike(_OFFSET_SUFFIX)
+
+
 def _timestamp_with_offset(col):
-    # Every match of the suffix lies in the last 6 characters: the regex scans those, not
-    # the whole value from each position.
-    has_offset = F.right(col, F.lit(6)).rlike(_OFFSET_SUFFIX)
-    return F.when(has_offset, F.try_to_timestamp(col))
+    return F.when(_has_offset(col), F.try_to_timestamp(col))
 
 
 def _boolean(col):
