@@ -38,15 +38,7 @@ def cdr_legs_silver(legs_df: DataFrame, accounts_df: DataFrame, key: bytes, trea
     Grain: one row per participant leg. `treatments` maps every CDR column to drop, keep,
     pseudonymize or generalize:<how>; the silver columns follow from it, in that order.
     """
-    # The account pseudonym is made on the accounts side of the join: once per account, not
-    # once per leg (a leg's account_id equals its account's; legs of no account are rejected).
-    accounts = accounts_df.select(
-        F.col("account_id").alias("_account_id"),
-        F.col("timezone").alias("_timezone"),
-        is_minor_at_registration(F.col("birth_date"), F.col("created_at")).alias("_is_minor"),
-        keyed_pseudonym(F.col("account_id"), "account_id", key).alias("_account_pseudonym"),
-    )
-    staged_df = legs_df.join(accounts, on=legs_df["account_id"] == accounts["_account_id"], how="left")
+    staged_df = _with_account(legs_df, accounts_df, key)
     silver_columns: list[Column] = [F.col("landing_date")]
     for column, treatment in treatments.items():
         if treatment == "keep":
@@ -74,8 +66,34 @@ def cdr_legs_silver(legs_df: DataFrame, accounts_df: DataFrame, key: bytes, trea
         *silver_columns,
         "source_file",
         "line_number",
-        first_reason(
-            (F.col("_account_id").isNull(), "unknown account"),
-            (F.col("_is_minor"), "minor account"),
-        ).alias(REASON),
+        _routing_reason().alias(REASON),
+    )
+
+
+def cdr_leg_routing(legs_df: DataFrame, accounts_df: DataFrame) -> DataFrame:
+    """cdr_legs_silver's routing alone: `landing_date`, `source_file`, `line_number` and the
+    reject reason of every leg, from the same account join without pseudonyms or any other
+    column (a narrow read of bronze). Grain: one row per participant leg."""
+    routed_df = _with_account(legs_df, accounts_df, None)
+    return routed_df.select("landing_date", "source_file", "line_number", _routing_reason().alias(REASON))
+
+
+def _with_account(legs_df: DataFrame, accounts_df: DataFrame, key: bytes | None) -> DataFrame:
+    """Each leg with its account's `_account_id` (null: no such account), `_timezone`,
+    `_is_minor` and, with `key`, `_account_pseudonym`. The pseudonym is made on the accounts
+    side of the join: once per account, not once per leg (a leg's account_id equals its
+    account's; legs of no account are rejected)."""
+    accounts = accounts_df.select(
+        F.col("account_id").alias("_account_id"),
+        F.col("timezone").alias("_timezone"),
+        is_minor_at_registration(F.col("birth_date"), F.col("created_at")).alias("_is_minor"),
+        *([keyed_pseudonym(F.col("account_id"), "account_id", key).alias("_account_pseudonym")] if key else []),
+    )
+    return legs_df.join(accounts, on=legs_df["account_id"] == accounts["_account_id"], how="left")
+
+
+def _routing_reason() -> Column:
+    return first_reason(
+        (F.col("_account_id").isNull(), "unknown account"),
+        (F.col("_is_minor"), "minor account"),
     )

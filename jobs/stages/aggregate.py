@@ -10,7 +10,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from jobs.lake.at_once import at_once
-from jobs.lake.layout import Lake, days_condition, is_delta, replace_partitions
+from jobs.lake.layout import Lake, days_condition, delta_version, is_delta, replace_partitions
 from transforms.aggregates import (
     call_quality,
     daily_usage,
@@ -55,36 +55,32 @@ def _rebuild_cdr_weeks(spark: SparkSession, lake: Lake, days: list[dt.date], k: 
     if not is_delta(spark, lake.silver_cdr):
         log.info("aggregate: no silver CDR legs yet")
         return [], 0
-    silver_df = spark.read.format("delta").load(lake.silver_cdr)
+    # One silver version for every read below: the legs are read again by each dataset (a
+    # few Parquet columns), not cached (building the cache cost more than the reads).
+    version = delta_version(lake.silver_cdr)
+    silver_df = spark.read.format("delta").option("versionAsOf", version).load(lake.silver_cdr)
     weeks = _distinct_dates(silver_df.where(days_condition(days)), "report_week")
     if not weeks:
         log.info("aggregate: no silver CDR rows for the selected days")
         return [], 0
     in_weeks = F.col("report_week").isin(*weeks)
-    week_legs_df = silver_df.where(in_weeks).select(*CDR_COLUMNS).persist()
-    try:
-        target = lake.gold("usage_by_time_of_day")
-        replace_partitions(
-            usage_by_time_of_day(week_legs_df, k), target, _dates_in("report_week", weeks), ["report_week"]
-        )
-        released_df = spark.read.format("delta").load(target).where(in_weeks)
-        week_released_legs_df = released_legs(week_legs_df, released_df)
-        # Dates of the rebuilt weeks: [week, week + 7 days) for each week.
-        in_dates = " OR ".join(f"(date >= DATE'{w}' AND date < DATE'{w + dt.timedelta(days=7)}')" for w in weeks)
-        *_, cells = at_once(
-            lambda: replace_partitions(
-                daily_usage(week_released_legs_df), lake.gold("daily_usage"), in_dates, ["date"]
-            ),
-            lambda: replace_partitions(
-                call_quality(week_released_legs_df, k),
-                lake.gold("call_quality"),
-                _dates_in("report_week", weeks),
-                ["report_week"],
-            ),
-            released_df.count,
-        )
-    finally:
-        week_legs_df.unpersist()
+    week_legs_df = silver_df.where(in_weeks).select(*CDR_COLUMNS)
+    target = lake.gold("usage_by_time_of_day")
+    replace_partitions(usage_by_time_of_day(week_legs_df, k), target, _dates_in("report_week", weeks), ["report_week"])
+    released_df = spark.read.format("delta").load(target).where(in_weeks)
+    week_released_legs_df = released_legs(week_legs_df, released_df)
+    # Dates of the rebuilt weeks: [week, week + 7 days) for each week.
+    in_dates = " OR ".join(f"(date >= DATE'{w}' AND date < DATE'{w + dt.timedelta(days=7)}')" for w in weeks)
+    *_, cells = at_once(
+        lambda: replace_partitions(daily_usage(week_released_legs_df), lake.gold("daily_usage"), in_dates, ["date"]),
+        lambda: replace_partitions(
+            call_quality(week_released_legs_df, k),
+            lake.gold("call_quality"),
+            _dates_in("report_week", weeks),
+            ["report_week"],
+        ),
+        released_df.count,
+    )
     return weeks, cells
 
 

@@ -13,9 +13,9 @@ from pyspark.sql import functions as F
 from jobs.config.keys import silver_key, visitor_key
 from jobs.config.policy import Policy
 from jobs.lake.at_once import at_once
-from jobs.lake.layout import Lake, days_condition, is_delta, replace_partitions
+from jobs.lake.layout import Lake, days_condition, delta_version, is_delta, replace_partitions
 from transforms.quarantine import REASON
-from transforms.silver import ROUTING_COLUMNS, cdr_legs_silver
+from transforms.silver import ROUTING_COLUMNS, cdr_leg_routing, cdr_legs_silver
 from transforms.silver_web import web_requests_silver
 
 log = logging.getLogger("tollgate.anonymize")
@@ -75,19 +75,29 @@ def _web_requests(spark: SparkSession, lake: Lake, master_key: bytes, day_filter
 
 
 def _cdr_legs(spark: SparkSession, lake: Lake, master_key: bytes, day_filter: str, policy: Policy) -> dict:
-    """Silver CDR legs of the days; legs of unknown accounts to quarantine. Legs per reason."""
-    legs_df = spark.read.format("delta").load(lake.bronze_cdr).where(day_filter)
-    accounts_df = spark.read.format("delta").load(lake.bronze_accounts)
-    staged_df = cdr_legs_silver(legs_df, accounts_df, silver_key(master_key), policy.treatments("cdr")).persist()
+    """Silver CDR legs of the days; legs of unknown accounts to quarantine. Legs per reason.
+
+    Nothing is cached: the silver write is the one job that reads whole legs, and the
+    routing (which legs are rejected, and why) comes from a narrow read of the same bronze
+    version, four columns joined to the accounts (at 10M legs, caching the staged rows cost
+    more than that second read)."""
+    version = delta_version(lake.bronze_cdr)
+    legs_df = spark.read.format("delta").option("versionAsOf", version).load(lake.bronze_cdr).where(day_filter)
+    accounts_df = (
+        spark.read.format("delta").option("versionAsOf", delta_version(lake.bronze_accounts)).load(lake.bronze_accounts)
+    )
+    staged_df = cdr_legs_silver(legs_df, accounts_df, silver_key(master_key), policy.treatments("cdr"))
     silver_columns = [c for c in staged_df.columns if c not in ROUTING_COLUMNS]
-    try:
-        replace_partitions(
-            staged_df.where(F.col(REASON).isNull()).select(*silver_columns),
-            lake.silver_cdr,
-            day_filter,
-            ["landing_date"],
-        )
-        unknown_df = staged_df.where(F.col(REASON) == "unknown account").select(
+    replace_partitions(
+        staged_df.where(F.col(REASON).isNull()).select(*silver_columns), lake.silver_cdr, day_filter, ["landing_date"]
+    )
+    routing_df = cdr_leg_routing(legs_df, accounts_df)
+    counts = {row[REASON]: row["count"] for row in routing_df.groupBy(REASON).count().collect()}
+    unknown_df = routing_df.where(F.col(REASON) == "unknown account")
+    if not counts.get("unknown account"):
+        unknown_df = unknown_df.limit(0)  # its schema only: old rows of the days still go
+    replace_partitions(
+        unknown_df.select(
             F.lit("silver_cdr").alias("source"),
             "landing_date",
             "source_file",
@@ -95,12 +105,12 @@ def _cdr_legs(spark: SparkSession, lake: Lake, master_key: bytes, day_filter: st
             F.col(REASON).alias("reason"),
             F.lit(None).cast("string").alias("raw_record"),
             F.current_timestamp().alias("ingested_at"),
-        )
-        replace_partitions(unknown_df, lake.quarantine, f"source = 'silver_cdr' AND {day_filter}", ["source"])
-        counts = staged_df.groupBy(REASON).count().collect()
-    finally:
-        staged_df.unpersist()
-    return {row[REASON]: row["count"] for row in counts}
+        ),
+        lake.quarantine,
+        f"source = 'silver_cdr' AND {day_filter}",
+        ["source"],
+    )
+    return counts
 
 
 def print_report(report: AnonymizeReport) -> None:
