@@ -11,8 +11,9 @@ from jobs.lake.session import jvm_time_zone_ids, session_setting
 from tests.landing_fixtures import leg, log_line
 from tests.shared_data import SHARED_DATA
 from transforms.parse_accounts import ACCOUNT_FIELDS, parse_account_lines
-from transforms.parse_cdr import _OFFSET_SUFFIX, _has_offset, parse_cdr_lines, parse_cdr_records
+from transforms.parse_cdr import parse_cdr_lines, parse_cdr_records
 from transforms.parse_usage import _GROUPS, _REQUEST, COMBINED_LOG, parse_combined_log
+from transforms.quarantine import OFFSET_SUFFIX, has_utc_offset
 
 LINES_SCHEMA = "source_file string, line_number bigint, value string"
 START, END = "2026-11-03T09:00:00-05:00", "2026-11-03T09:10:00-05:00"
@@ -209,7 +210,7 @@ def test_offset_check_on_the_last_characters_agrees_with_the_whole_value(spark):
     ends = ("Z", "+01:00", "-0130", "", "+1", "Z\n", "+01:00\r\n", "+0100\n", "x", "+01:00 ")
     stamps = ["2026-11-02T10:00:00" + end for end in ends] + ["Z", "+01:00", ""]
     df = local_frame(spark, [(stamp,) for stamp in stamps], "t string")
-    checked, whole = _has_offset(F.col("t")).alias("checked"), F.col("t").rlike(_OFFSET_SUFFIX).alias("whole")
+    checked, whole = has_utc_offset(F.col("t")).alias("checked"), F.col("t").rlike(OFFSET_SUFFIX).alias("whole")
     rows = df.select(checked, whole).collect()
     assert [row.checked for row in rows] == [row.whole for row in rows]
     assert sum(row.whole for row in rows) == 8

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
-from transforms.quarantine import REASON, blank_to_null, first_reason, flag_duplicates
+from transforms.quarantine import REASON, blank_to_null, first_reason, flag_duplicates, has_utc_offset
 
 BILLING_FIELDS = (
     "transaction_id",
@@ -31,7 +31,6 @@ _CSV_OPTIONS = {"mode": "PERMISSIVE", "quote": '"', "escape": '"'}
 _AMOUNT = r"^-?[0-9]{1,16}(\.[0-9]{1,2})?$"
 _EXPIRY = r"^(0[1-9]|1[0-2])/([0-9]{2}|[0-9]{4})$"
 _CARD = r"^[0-9](?:[ -]?[0-9]){11,18}$"
-_OFFSET_SUFFIX = r"(Z|[+-][0-9]{2}:?[0-9]{2})$"
 REQUIRED = ("transaction_id", "account_id", "amount", "currency", "created_at")
 
 
@@ -78,8 +77,7 @@ def parse_billing_lines(lines_df: DataFrame) -> DataFrame:
         parsed[_EXTRA].isNotNull().alias("_too_many_fields"),
         *(blank_to_null(parsed[name]).alias(name) for name in BILLING_FIELDS),
     )
-    has_offset = F.col("created_at").rlike(_OFFSET_SUFFIX)
-    created_at = F.when(has_offset, F.try_to_timestamp("created_at"))
+    created_at = F.when(has_utc_offset(F.col("created_at")), F.try_to_timestamp("created_at"))
     amount = F.when(F.col("amount").rlike(_AMOUNT), F.col("amount").try_cast(AMOUNT_TYPE))
     typed_df = raw_df.select(
         "*",
@@ -114,7 +112,7 @@ def _reject_reason() -> Column:
         *((col(name).isNull(), f"missing {name}") for name in REQUIRED),
         (col("_amount").isNull(), "invalid amount"),
         (~col("currency").rlike("^[A-Z]{3}$"), "invalid currency"),
-        (~col("created_at").rlike(_OFFSET_SUFFIX), "created_at without a UTC offset"),
+        (~has_utc_offset(col("created_at")), "created_at without a UTC offset"),
         (col("_created_at").isNull(), "invalid created_at"),
         (_present_but_not("card_number", _CARD), "invalid card_number"),
         (_present_but_not("card_expiry", _EXPIRY), "invalid card_expiry"),

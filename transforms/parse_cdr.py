@@ -6,7 +6,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
-from transforms.quarantine import REASON, blank_to_null, first_reason, flag_duplicates
+from transforms.quarantine import REASON, blank_to_null, first_reason, flag_duplicates, has_utc_offset
 from transforms.vocabulary import ACCESS_TYPES, PRODUCTS, REGIONS
 
 CDR_FIELDS = (
@@ -48,7 +48,6 @@ REQUIRED = (
     "product",
     "access_type",
 )
-_OFFSET_SUFFIX = r"(Z|[+-]\d{2}:?\d{2})$"
 
 
 def parse_cdr_lines(lines_df: DataFrame) -> DataFrame:
@@ -106,15 +105,8 @@ def _raw(name: str) -> str:
     return f"_raw_{name}"
 
 
-def _has_offset(col):
-    # Every match of the suffix lies in the last 8 characters (6, and `$` also matches before
-    # a final line terminator such as CRLF): the regex scans those, not the whole value from
-    # each position.
-    return F.right(col, F.lit(8)).rlike(_OFFSET_SUFFIX)
-
-
 def _timestamp_with_offset(col):
-    return F.when(_has_offset(col), F.try_to_timestamp(col))
+    return F.when(has_utc_offset(col), F.try_to_timestamp(col))
 
 
 def _boolean(col):

@@ -7,12 +7,23 @@ from pyspark.sql import functions as F
 
 REASON = "reject_reason"
 NULL_TOKENS = ("", "NULL", "null", "Null", "\\N")
+# A timestamp's UTC offset at its end: Z, +hh:mm or -hhmm.
+OFFSET_SUFFIX = r"(Z|[+-][0-9]{2}:?[0-9]{2})$"
 
 
 def blank_to_null(col: Column) -> Column:
     """Trim a string and turn empty strings and literal NULL tokens into real nulls."""
     trimmed = F.trim(col)
     return F.when(trimmed.isin(*NULL_TOKENS), F.lit(None)).otherwise(trimmed)
+
+
+def has_utc_offset(col: Column) -> Column:
+    """Whether a timestamp string ends with a UTC offset (OFFSET_SUFFIX).
+
+    Every match lies in the last 8 characters (6, and `$` also matches before a final line
+    terminator such as CRLF): the regex reads those, not the whole value from each position.
+    """
+    return F.right(col, F.lit(8)).rlike(OFFSET_SUFFIX)
 
 
 def first_reason(*checks: tuple[Column, str]) -> Column:
