@@ -5,8 +5,10 @@ the same process the two baselines of bench/baselines.py over the same files.
     bench/run --legs 1000000 [--erasures 100]
     bench/run --legs 20000 --quick          # what `make test` runs: it must finish, nothing more
 
-Ratios compare seconds measured side by side with the JVM warm; the cold first baseline is
-printed too. Figures go to bench/RESULTS.md by hand, with the command, date and load.
+Ratios compare seconds measured side by side with the JVM warm: `tollgate run` runs twice
+(cold, then again from an empty lake once the baselines have run), each baseline twice, and the
+cold figures and ratio are printed too (`--quick`: each once, the ratios from what ran).
+Figures go to bench/RESULTS.md by hand, with the command, date and load.
 """
 
 from __future__ import annotations
@@ -59,13 +61,17 @@ def main() -> None:
     run_args = build_parser().parse_args(["run", *(f"--{d}={args.out / d}" for d in ("landing", "lake", "exports"))])
     spark = timed("spark start (cold JVM)", seconds, get_spark)
     timed("bare ingest, cold", seconds, lambda: bare_ingest(spark, landing, args.out / "bare"))
-    result = timed("tollgate run", seconds, lambda: run_pipeline(run_args))
+    cold = timed("tollgate run, cold", seconds, lambda: run_pipeline(run_args))
     legs = timed("bare ingest", seconds, lambda: bare_ingest(spark, landing, args.out / "bare"))
     lake = Lake(args.out / "lake")
     timed("bare gold, cold", seconds, lambda: bare_gold(spark, lake))
+    warm = None
     if not args.quick:
         timed("bare gold", seconds, lambda: bare_gold(spark, lake))
-    report(args, seconds, result, legs, erasures, spark)
+        for folder in ("lake", "exports"):  # the same work again, from an empty lake
+            shutil.rmtree(args.out / folder)
+        warm = timed("tollgate run", seconds, lambda: run_pipeline(run_args))
+    report(seconds, cold, warm, legs, erasures, spark)
 
 
 def set_pending_erasures(landing: Path, wanted: int | None) -> int:
@@ -102,25 +108,35 @@ def timed(label: str, seconds: dict, work):
     return result
 
 
-def report(args, seconds: dict, result, legs: int, erasures: int, spark) -> None:
-    stages = {name: result.seconds.get(name, 0.0) for name in STAGE_NAMES}
-    bare_gold_s = seconds.get("bare gold", seconds["bare gold, cold"])
-    bare = seconds["bare ingest"] + bare_gold_s
-    print(f"\n{legs:,} CDR legs, {erasures} pending erasure requests, {len(result.releases)} releases")
-    for name, secs in stages.items():
-        rate = f"{legs / secs:12,.0f} legs/s" if secs else ""
-        print(f"  {name:<10} {secs:8.1f} s {rate}")
+def report(seconds: dict, cold, warm, legs: int, erasures: int, spark) -> None:
+    """Seconds per stage of each run, the baselines, peak memory and the ratios: warm over warm
+    (the cold run over the cold baselines beside them); without a warm run, from what ran."""
+    runs = {"cold": cold} if warm is None else {"cold": cold, "warm": warm}
+    run = warm or cold
+    print(f"\n{legs:,} CDR legs, {erasures} pending erasure requests, {len(run.releases)} releases")
+    print(f"  {'stage':<10}" + "".join(f"{label + ' run':>13} {'legs/s':>12}" for label in runs))
+    for name in STAGE_NAMES:
+        cells = ""
+        for result in runs.values():
+            secs = result.seconds.get(name, 0.0)
+            cells += f"{secs:11.1f} s {legs / secs if secs else 0:12,.0f}"
+        print(f"  {name:<10}{cells}")
+    bare_ingest_s, bare_gold_s = seconds["bare ingest"], seconds.get("bare gold", seconds["bare gold, cold"])
+    run_s = seconds.get("tollgate run", seconds["tollgate run, cold"])
     print(
-        f"  bare ingest {seconds['bare ingest']:.1f} s (cold {seconds['bare ingest, cold']:.1f} s); "
+        f"  bare ingest {bare_ingest_s:.1f} s (cold {seconds['bare ingest, cold']:.1f} s); "
         f"bare gold {bare_gold_s:.1f} s (cold {seconds['bare gold, cold']:.1f} s)"
     )
     print(
         f"peak memory: JVM {_jvm_peak_mib(spark):,.0f} MiB, "
         f"Python {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB"
     )
-    print(f"ratio tollgate run / (bare ingest + bare gold): {seconds['tollgate run'] / bare:.2f}")
-    print(f"ratio ingest / bare ingest:                     {stages['ingest'] / seconds['bare ingest']:.2f}")
-    print(f"erase share of the run:                         {stages['erase'] / seconds['tollgate run']:.1%}")
+    print(f"ratio tollgate run / (bare ingest + bare gold): {run_s / (bare_ingest_s + bare_gold_s):.2f}")
+    if warm is not None:
+        cold_bare = seconds["bare ingest, cold"] + seconds["bare gold, cold"]
+        print(f"  the same, cold run / cold baselines:          {seconds['tollgate run, cold'] / cold_bare:.2f}")
+    print(f"ratio ingest / bare ingest:                     {run.seconds['ingest'] / bare_ingest_s:.2f}")
+    print(f"erase share of the run:                         {run.seconds['erase'] / run_s:.1%}")
 
 
 def _jvm_peak_mib(spark) -> float:
