@@ -112,7 +112,7 @@ def report(seconds: dict, cold, warm, legs: int, erasures: int, spark) -> None:
     """Seconds per stage of each run, the baselines, peak memory and the ratios: warm over warm
     (the cold run over the cold baselines beside them); without a warm run, from what ran."""
     runs = {"cold": cold} if warm is None else {"cold": cold, "warm": warm}
-    run = warm or cold
+    run, run_s = (cold, seconds["tollgate run, cold"]) if warm is None else (warm, seconds["tollgate run"])
     print(f"\n{legs:,} CDR legs, {erasures} pending erasure requests, {len(run.releases)} releases")
     print(f"  {'stage':<10}" + "".join(f"{label + ' run':>13} {'legs/s':>12}" for label in runs))
     for name in STAGE_NAMES:
@@ -122,7 +122,6 @@ def report(seconds: dict, cold, warm, legs: int, erasures: int, spark) -> None:
             cells += f"{secs:11.1f} s {legs / secs if secs else 0:12,.0f}"
         print(f"  {name:<10}{cells}")
     bare_ingest_s, bare_gold_s = seconds["bare ingest"], seconds.get("bare gold", seconds["bare gold, cold"])
-    run_s = seconds.get("tollgate run", seconds["tollgate run, cold"])
     print(
         f"  bare ingest {bare_ingest_s:.1f} s (cold {seconds['bare ingest, cold']:.1f} s); "
         f"bare gold {bare_gold_s:.1f} s (cold {seconds['bare gold, cold']:.1f} s)"
