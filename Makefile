@@ -6,9 +6,10 @@ JARS   := .jars
 WEB_ASSETS := .web-assets
 SERVE_JAR := $(JARS)/serve/tollgate-serve.jar
 CLASS_ARCHIVE := $(JARS)/driver-classes.jsa
+AIRFLOW_VENV := .venv-airflow
 SERVE_SRC := $(wildcard jobs/analysts/java/tollgate/serve/*.java)
 
-.PHONY: setup demo lint test test-cluster test-airflow test-serve test-browser package bench clean
+.PHONY: setup demo lint test test-cluster test-airflow test-serve test-browser browser-deps package bench clean
 
 setup: $(VENV)/.installed $(JARS)/.fetched $(SERVE_JAR) $(WEB_ASSETS)/urls.json $(CLASS_ARCHIVE)
 
@@ -60,8 +61,19 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-test: lint
-	$(BIN)/pytest -q --durations=15 --ignore=tests/test_cluster.py -m 'not airflow and not serve and not browser'
+# `make test INTEGRATION=1` (what .ci/run runs) adds the integration tests of test-cluster,
+# test-airflow, test-serve and test-browser to the same pytest session: one Spark session and one
+# planted lake for all (the cluster test compares with the session's lake), not one per target.
+ifdef INTEGRATION
+PYTEST_SELECTION :=
+TEST_NEEDS := $(AIRFLOW_VENV)/.installed browser-deps
+else
+PYTEST_SELECTION := --ignore=tests/test_cluster.py -m 'not airflow and not serve and not browser'
+TEST_NEEDS :=
+endif
+
+test: lint $(TEST_NEEDS)
+	$(BIN)/pytest -q --durations=15 $(PYTEST_SELECTION)
 	@# The benchmark runs what `tollgate run` runs: a small run keeps it from breaking silently.
 	bench/run --legs 20000 --accounts 2000 --days 2 --quick --out bench/out/smoke
 
@@ -72,9 +84,11 @@ test-serve: setup
 
 # The run report and the gate's Data Docs opened in a real headless Chromium with the network off
 # (no Spark; under a minute). Debian's chromium is installed first where it is missing (CI: root).
-test-browser: setup
-	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+test-browser: setup browser-deps
 	$(BIN)/pytest -q -m browser tests/test_offline_pages.py
+
+browser-deps:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 # A Spark standalone master and worker on 127.0.0.1, the pipeline through spark-submit (minutes).
 test-cluster: setup
@@ -83,7 +97,6 @@ test-cluster: setup
 # The daily DAG (docs/airflow) in a real Apache Airflow, installed apart from the project's packages
 # in .venv-airflow (every package pinned in conf/airflow-requirements.txt): `airflow dags test`
 # runs its tasks on a small landing folder under a temporary folder (minutes).
-AIRFLOW_VENV := .venv-airflow
 $(AIRFLOW_VENV)/.installed: conf/airflow-requirements.txt
 	@test -x $(AIRFLOW_VENV)/bin/python || $(PYTHON) -m venv $(AIRFLOW_VENV)
 	$(AIRFLOW_VENV)/bin/pip install --quiet $(UV)

@@ -1,8 +1,10 @@
 """The daily pipeline through spark-submit on a Spark standalone cluster (one master, one
 worker, both on 127.0.0.1, started from the scripts and classes that ship inside PySpark)
-gives the same gold tables as a local run of the same landing folder.
+gives the same gold tables as a local run of the same landing folder: the session's `pipeline`
+lake (tests/conftest.py), which other modules compare against too.
 
-Run with `make test-cluster` (it takes minutes on 2 cores; `make test` leaves it out).
+Run with `make test-cluster` (it takes minutes on 2 cores; `make test` leaves it out, and
+`make test INTEGRATION=1`, as .ci/run has it, runs it in the suite's session).
 """
 
 from __future__ import annotations
@@ -19,12 +21,11 @@ from pathlib import Path
 import pyspark
 import pytest
 
-from jobs.commands.cli import main
 from jobs.lake.session import PROJECT_ROOT, delta_jars
+from tests.pipeline_run import PIPELINE_KEY, compared_recipients
 from tests.planted_landing import build_landing
 from tests.suite_spark import conf_arguments
 
-KEY = "cluster-test-key-0123456789abcdef"
 SPARK_HOME = Path(pyspark.__file__).parent
 START_TIMEOUT_S = 120
 SUBMIT_TIMEOUT_S = 900
@@ -151,7 +152,7 @@ def _submit(master: str, py_files: Path, root: Path, log: Path) -> int:
             "SPARK_CONF_DIR": str(PROJECT_ROOT),  # spark-defaults.conf: local[2], which --master overrides
             "PYSPARK_PYTHON": sys.executable,
             "TOLLGATE_HOME": str(PROJECT_ROOT),
-            "TOLLGATE_HMAC_KEY": KEY,
+            "TOLLGATE_HMAC_KEY": PIPELINE_KEY,  # the key of the reference lake
         }
     )
     command = [
@@ -166,6 +167,8 @@ def _submit(master: str, py_files: Path, root: Path, log: Path) -> int:
         str(PROJECT_ROOT / "jobs" / "__main__.py"),
         "run",
         *(f"--{name}={root / name}" for name in ("landing", "lake", "exports")),
+        # Two releases, not every recipient's: the gold tables are compared, not the exports.
+        f"--recipients={compared_recipients(root / 'recipients.yaml')}",
     ]
     # The project folder as working folder: spark-defaults.conf names conf/log4j2.properties.
     with log.open("wb") as out:
@@ -182,7 +185,7 @@ def _gold_tables(spark, lake: Path) -> dict[str, list[tuple]]:
 
 
 def test_spark_submit_to_a_standalone_cluster_gives_the_gold_tables_of_a_local_run(
-    standalone_cluster, spark, tmp_path, monkeypatch
+    standalone_cluster, spark, tmp_path, pipeline
 ):
     master, work_dir = standalone_cluster
     py_files = _package(tmp_path / "dist")
@@ -192,10 +195,10 @@ def test_spark_submit_to_a_standalone_cluster_gives_the_gold_tables_of_a_local_r
         "transforms/aggregates.py",
         "expectations/manifest.schema.json",
     } <= set(zipfile.ZipFile(py_files).namelist())
-    cluster_root, local_root = tmp_path / "cluster", tmp_path / "local"
-    # The same files in both (no symlinks: bronze records paths relative to the landing folder).
+    cluster_root = tmp_path / "cluster"
+    # The landing of the session's local run, built again (no symlinks: bronze records paths
+    # relative to the landing folder).
     build_landing(cluster_root / "landing")
-    build_landing(local_root / "landing")
     log = tmp_path / "submit.log"
     code = _submit(master, py_files, cluster_root, log)
     output = log.read_text(errors="replace")
@@ -206,9 +209,9 @@ def test_spark_submit_to_a_standalone_cluster_gives_the_gold_tables_of_a_local_r
     assert executors, "no executor ran on the standalone worker"
     assert (executors[0].parent / py_files.name).is_file()
 
-    monkeypatch.setenv("TOLLGATE_HMAC_KEY", KEY)
-    assert main(["run", *(f"--{name}={local_root / name}" for name in ("landing", "lake", "exports"))]) == 0
-    cluster_gold, local_gold = _gold_tables(spark, cluster_root / "lake"), _gold_tables(spark, local_root / "lake")
+    # The local run: the planted landing run with the same key and the shipped configuration
+    # (then re-run, which leaves gold as one run makes it).
+    cluster_gold, local_gold = _gold_tables(spark, cluster_root / "lake"), _gold_tables(spark, pipeline[0] / "lake")
     # The landing's one publishable cell; other datasets may be all suppressed here.
     assert local_gold["usage_by_time_of_day"] and local_gold["daily_usage"]
     assert cluster_gold == local_gold
