@@ -29,7 +29,7 @@ from jobs.config.keys import account_pseudonym, privacy_key
 from jobs.config.policy import Policy
 from jobs.lake.frames import local_frame
 from jobs.lake.layout import QUARANTINE, SILVER_CDR, Lake, is_delta
-from jobs.lake.session import session_setting
+from jobs.lake.vacuum import vacuum_now
 from jobs.privacy.audit import append_audit
 from jobs.privacy.subjects import SubjectTable, open_erasures, present_tables, subjects_of
 from jobs.stages import aggregate as aggregate_stage
@@ -38,9 +38,8 @@ from jobs.stages.ingest_report import IngestReport
 from transforms.privacy import identifier_hash, subject_rows
 
 log = logging.getLogger("tollgate.erase")
-_RETENTION_CHECK = "spark.databricks.delta.retentionDurationCheck.enabled"
-# Per-table work (erasure MERGEs, VACUUMs) at once: most of a small table's time is driver-side
-# Delta bookkeeping, which overlaps well (nine small VACUUMs: 15.2 s -> 8.1 s on 2 cores).
+# Erasure MERGEs at once: most of a small table's time is driver-side Delta bookkeeping, which
+# overlaps well (as VACUUMs do: jobs/lake/vacuum.py).
 _TABLES_AT_ONCE = 4
 
 
@@ -207,16 +206,12 @@ def _silver_rows(
 
 def vacuum_identifiable(spark: SparkSession, lake: Lake) -> list[str]:
     """VACUUM RETAIN 0 HOURS on bronze and silver: the files that held erased rows go now.
-
-    Delta refuses a retention under 7 days unless its safety check is off; it is turned off
-    here, for these calls only, on purpose (the lake lock keeps other writers out), and
-    back on afterwards. Gold and the ledger keep their history: they hold no identifiers.
-    """
+    Tables whose folders hold no file to remove are left as they are (jobs/lake/vacuum.py);
+    the tables vacuumed are returned. Gold and the ledger keep their history: they hold no
+    identifiers."""
     paths = [table.path(lake) for table, _ in present_tables(spark, lake)]
     paths += [p for p in (lake.silver_cdr, lake.silver_web) if is_delta(spark, p)]
-    with session_setting(spark, _RETENTION_CHECK, "false"), ThreadPoolExecutor(max_workers=_TABLES_AT_ONCE) as pool:
-        list(pool.map(lambda path: DeltaTable.forPath(spark, path).vacuum(0), paths))  # raises the first error
-    return paths
+    return vacuum_now(spark, paths)
 
 
 def print_report(report: ErasureReport) -> None:

@@ -1,0 +1,64 @@
+"""VACUUM RETAIN 0 HOURS on tables of the lake, only where it has a file to remove.
+
+VACUUM removes the data files in a table's folder that its current version does not reference:
+files replaced or deleted by earlier versions, and files a killed write left behind. A table
+whose folder holds no such file has nothing to lose, and VACUUM would still list the folder,
+join the listing with the table's state and start its jobs: ~0.6 s a table on a warm session
+(nine clean tables: 5.3 s), more in a fresh process. Here the folder is listed by Python and
+compared with the current version's files (~0.05 s a table); VACUUM runs where a file is
+unreferenced, or where that cannot be told (a lake that is not a local folder).
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+from delta.tables import DeltaTable
+from pyspark.sql import SparkSession
+
+from jobs.lake.session import session_setting
+
+_RETENTION_CHECK = "spark.databricks.delta.retentionDurationCheck.enabled"
+# VACUUMs at once: most of a small table's time is driver-side Delta bookkeeping, which
+# overlaps well (nine small VACUUMs: 15.2 s -> 8.1 s on 2 cores).
+_TABLES_AT_ONCE = 4
+_LOCAL = "file:"
+
+
+def vacuum_now(spark: SparkSession, paths: list[str]) -> list[str]:
+    """VACUUM RETAIN 0 HOURS on every table of `paths` with a file to remove; the ones vacuumed.
+
+    Delta refuses a retention under 7 days unless its safety check is off; it is turned off
+    here, for these calls only, on purpose (callers hold the lake lock, which keeps other
+    writers out), and back on afterwards.
+    """
+    with session_setting(spark, _RETENTION_CHECK, "false"), ThreadPoolExecutor(max_workers=_TABLES_AT_ONCE) as pool:
+        vacuumed = list(pool.map(lambda path: _vacuum_if_due(spark, path), paths))  # raises the first error
+    return [path for path, done in zip(paths, vacuumed, strict=True) if done]
+
+
+def _vacuum_if_due(spark: SparkSession, path: str) -> bool:
+    if not has_unreferenced_files(spark, path):
+        return False
+    DeltaTable.forPath(spark, path).vacuum(0)
+    return True
+
+
+def has_unreferenced_files(spark: SparkSession, path: str) -> bool:
+    """Whether the table's folder holds a data file its current version does not reference, as
+    VACUUM finds them: every file under the folder but hidden ones (`.`, `_`) and those of
+    hidden folders (`_delta_log`). True where the folder cannot be listed here."""
+    if "://" in path and not path.startswith(_LOCAL):
+        return True
+    referenced = set()
+    for uri in spark.read.format("delta").load(path).inputFiles():
+        if not uri.startswith(_LOCAL):
+            return True
+        referenced.add(os.path.normpath(uri.removeprefix(_LOCAL)))
+    for folder, subfolders, files in os.walk(path.removeprefix(_LOCAL)):
+        subfolders[:] = [name for name in subfolders if not name.startswith(("_", "."))]
+        for name in files:
+            if not name.startswith(("_", ".")) and os.path.normpath(os.path.join(folder, name)) not in referenced:
+                return True
+    return False
