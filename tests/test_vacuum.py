@@ -28,7 +28,8 @@ def _write(spark, table: Path, day: str, mode: str = "overwrite", column: str = 
 
 
 def _data_files(table: Path) -> list[Path]:
-    return [path for path in table.rglob("*.parquet") if not path.name.startswith(".") and "_delta_log" not in path.parts]
+    parquet = table.rglob("*.parquet")
+    return [path for path in parquet if not path.name.startswith(".") and "_delta_log" not in path.parts]
 
 
 def _would_remove(spark, table: Path) -> list[str]:
