@@ -54,7 +54,9 @@ def has_unreferenced_files(spark: SparkSession, path: str) -> bool:
     that is not a local folder, a missing folder, a symbolic link inside it."""
     if urlsplit(path).scheme not in ("", "file"):
         return True
-    root = os.path.abspath(path.removeprefix(_LOCAL))  # Spark resolves a relative path the same way
+    root = path.removeprefix(_LOCAL)
+    if not os.path.isabs(root):  # as Spark resolves it: from the JVM's folder, which a chdir here does not move
+        root = spark.sparkContext._jvm.java.io.File(root).getAbsolutePath()
     if not os.path.isdir(root):
         return True
     referenced = set()
