@@ -13,20 +13,24 @@ from jobs.synthetic.landing import generate_landing
 from tests.demo_run import run_demo
 from tests.generated_landing import SMALL
 from tests.pipeline_run import build_pipeline
-from tests.suite_spark import INTERPRETED, conf_arguments
+from tests.suite_spark import INTERPRETED, process_submit_args, session_submit_args
 from tests.telephony_lines import parse_asterisk_fixtures, parse_freeswitch_fixtures
 
 # Each `tollgate` a test runs as a process inherits the suite's Spark settings (tests/suite_spark.py).
-os.environ.setdefault("PYSPARK_SUBMIT_ARGS", " ".join([*conf_arguments(), "pyspark-shell"]))
+os.environ.setdefault("PYSPARK_SUBMIT_ARGS", process_submit_args())
 
 
 @pytest.fixture(scope="session")
 def spark():
     # One shuffle partition, one partition of Delta's table state: the test tables are tiny.
-    session = get_spark(
-        "tollgate-tests",
-        {"spark.sql.shuffle.partitions": "1", "spark.databricks.delta.snapshotPartitions": "1", **INTERPRETED},
-    )
+    # The session's JVM runs the whole suite: both JIT tiers, not the processes' first tier only.
+    with pytest.MonkeyPatch.context() as patch:
+        if os.environ.get("PYSPARK_SUBMIT_ARGS") == process_submit_args():  # not one set by hand
+            patch.setenv("PYSPARK_SUBMIT_ARGS", session_submit_args())
+        session = get_spark(
+            "tollgate-tests",
+            {"spark.sql.shuffle.partitions": "1", "spark.databricks.delta.snapshotPartitions": "1", **INTERPRETED},
+        )
     yield session
     session.stop()
 
